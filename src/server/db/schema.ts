@@ -1,0 +1,162 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types for Kysely, kept beside the SQL in migrations/. A column with a database default
+ * is `Generated`; timestamps arrive as Date.
+ */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export type Role =
+  | 'artist'
+  | 'admin'
+  | 'accountant'
+  | 'production_manager'
+  | 'finance_director'
+  | 'system_admin';
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  is_active: Generated<boolean>;
+  subscription_tier: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  deleted_at: Timestamp | null;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string | null;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  locale: Generated<string>;
+  timezone: string | null;
+  is_active: Generated<boolean>;
+  email_verified_at: Timestamp | null;
+  last_login_at: Timestamp | null;
+  failed_login_attempts: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  deleted_at: Timestamp | null;
+}
+
+export interface MembershipsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  role: Role;
+  department: string | null;
+  title: string | null;
+  start_date: ColumnType<string, string | undefined, string>;
+  end_date: string | null;
+  is_primary: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SystemSettingsTable {
+  key: string;
+  value: Json;
+  description: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface AuditLogsTable {
+  id: Generated<number>;
+  organization_id: string;
+  seq: number;
+  actor_id: string | null;
+  entity_type: string;
+  entity_id: string | null;
+  action: string;
+  before: Json | null;
+  after: Json | null;
+  changed_fields: string[] | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  created_at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainHeadsTable {
+  organization_id: string;
+  last_seq: Generated<number>;
+  last_hash: Generated<string>;
+  updated_at: UpdatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  organization_id: string;
+  actor_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  response_status: number;
+  response_body: Json | null;
+  created_at: CreatedAt;
+  expires_at: UpdatedAt;
+}
+
+export interface FilesTable {
+  id: Generated<string>;
+  organization_id: string;
+  storage_provider: Generated<string>;
+  storage_key: string;
+  original_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  purpose: Generated<string>;
+  uploaded_by: string | null;
+  created_at: CreatedAt;
+  deleted_at: Timestamp | null;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  invitations: InvitationsTable;
+  system_settings: SystemSettingsTable;
+  audit_logs: AuditLogsTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  files: FilesTable;
+}
+
+export type Organization = Selectable<OrganizationsTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type AuditLog = Selectable<AuditLogsTable>;
+export type StoredFile = Selectable<FilesTable>;
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  role: Role;
+  first_name: string | null;
+  last_name: string | null;
+  department: string | null;
+  message: string | null;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+export type Invitation = Selectable<InvitationsTable>;

@@ -1,0 +1,58 @@
+/**
+ * Every error the API can answer, in one table: a stable code (the RFC 7807 `type`), its HTTP
+ * status and a human title. Services throw `AppError`; one handler turns it into
+ * application/problem+json.
+ */
+export const errorCatalogue = {
+  validation_error: { status: 400, title: 'Invalid request data' },
+  malformed_json: { status: 400, title: 'Malformed JSON body' },
+  invalid_characters: { status: 400, title: 'Request contains forbidden characters' },
+  invalid_cursor: { status: 400, title: 'Invalid pagination cursor' },
+  invalid_file_type: { status: 400, title: 'File type not allowed' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  invalid_token: { status: 401, title: 'Invalid or expired token' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  not_found: { status: 404, title: 'Resource not found' },
+  route_not_found: { status: 404, title: 'No such endpoint' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  unsupported_format: { status: 406, title: 'Requested format is not available' },
+  conflict: { status: 409, title: 'Conflicts with the current state' },
+  idempotency_in_flight: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
+  link_expired: { status: 410, title: 'Link expired' },
+  file_too_large: { status: 413, title: 'File too large' },
+  payload_too_large: { status: 413, title: 'Request body too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key was used with a different request' },
+  unprocessable: { status: 422, title: 'Request cannot be processed' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal_error: { status: 500, title: 'Internal server error' },
+  service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly title: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail ?? errorCatalogue[code].title);
+    this.status = errorCatalogue[code].status;
+    this.title = errorCatalogue[code].title;
+  }
+}
+
+/** The answer for ids that do not exist *or* belong to another organization: never tell which. */
+export function notFound(entity: string): AppError {
+  return new AppError('not_found', `${entity} not found`);
+}
