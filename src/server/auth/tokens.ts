@@ -5,6 +5,7 @@ import {
   exportJWK,
   exportPKCS8,
   generateKeyPair,
+  importJWK,
   importPKCS8,
   jwtVerify,
   SignJWT,
@@ -54,7 +55,7 @@ export async function createTokenService(options: { privateKeyPem?: string; data
   const publicJwk = await exportJWK(privateKey);
   delete publicJwk.d;
   const kid = await calculateJwkThumbprint(publicJwk);
-  const publicKey: Key = privateKey; // Ed25519 verification works with the private key object.
+  const publicKey: Key = await importJWK(publicJwk, ALGORITHM);
 
   return {
     kid,

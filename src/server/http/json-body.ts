@@ -20,7 +20,8 @@ function inspect(value: unknown, depth: number): void {
 }
 
 export function registerJsonParser(app: FastifyInstance) {
-  app.removeContentTypeParser(['application/json']);
+  // JSON only (multipart is added by its plugin); text/plain and the rest answer 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
     const raw = body as string;
     if (raw.trim() === '') return done(new AppError('malformed_json', 'The body is empty but declared as JSON'));
