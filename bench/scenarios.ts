@@ -1,0 +1,110 @@
+import type { BenchContext } from './context.js';
+
+/**
+ * The benchmark scenarios. Each one turns the seeded context into a list of concrete requests;
+ * the load generator sends them round-robin across all connections, so tokens, ids and cursors
+ * rotate. Later issues append their scenarios to `scenarios` (see bench/README.md).
+ *
+ * Placeholders: `{{n}}` anywhere in a path, header value or body is replaced by a counter that
+ * increases with every request sent (unique names, idempotency keys, …).
+ */
+export interface RequestVariant {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface Scenario {
+  /** Short kebab-case name; `--only` matches on it. */
+  name: string;
+  /** One line saying what is measured. */
+  description: string;
+  /** True when the scenario changes data (it then runs after the read-only ones). */
+  writes?: boolean;
+  /** Overrides --connections for this scenario (e.g. a serialized write path). */
+  connections?: number;
+  requests(ctx: BenchContext): RequestVariant[] | Promise<RequestVariant[]>;
+}
+
+const API = '/api/v1';
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** Pairs every token with every query in turn (the longer list sets the length). */
+export function rotate(tokens: readonly string[], paths: readonly string[], method: RequestVariant['method'] = 'GET'): RequestVariant[] {
+  if (!tokens.length || !paths.length) throw new Error('rotate() needs at least one token and one path');
+  const n = Math.max(tokens.length, paths.length);
+  return Array.from({ length: n }, (_, i) => ({ method, path: paths[i % paths.length]!, headers: bearer(tokens[i % tokens.length]!) }));
+}
+
+/** Name fragments that each hit roughly 1/60 of the users (see generate.ts name lists). */
+const COMMON_FRAGMENTS = ['schmi', 'kowal', 'ander', 'elena', 'rossi', 'tanak', 'oscar', 'weber'];
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'health',
+    description: 'GET /health without a token: framework + plugins + hooks, no database',
+    requests: () => [{ method: 'GET', path: `${API}/health` }],
+  },
+  {
+    name: 'organization',
+    description: 'GET /organization: token check, tenant transaction, one row by primary key',
+    requests: (ctx) => rotate([...ctx.tokens.staff, ...ctx.tokens.artist], [`${API}/organization`]),
+  },
+  {
+    name: 'members-first-page',
+    description: 'GET /members?limit=25 on the big organization (join users under RLS)',
+    requests: (ctx) => rotate(ctx.tokens.staff, [`${API}/members?limit=25`]),
+  },
+  {
+    name: 'members-deep-page',
+    description: 'GET /members?limit=25&cursor=… at about page 200 (keyset pagination)',
+    async requests(ctx) {
+      const cursors: string[] = [];
+      for (let page = 195; page <= 205; page++) {
+        const cursor = await ctx.memberCursorAt(page * 25 - 1);
+        if (cursor) cursors.push(cursor);
+      }
+      return rotate(ctx.tokens.staff, [...new Set(cursors)].map((c) => `${API}/members?limit=25&cursor=${encodeURIComponent(c)}`));
+    },
+  },
+  {
+    name: 'members-search',
+    description: 'GET /members?q=<common name fragment> (trigram ILIKE, ~1/60 of members match)',
+    requests: (ctx) => rotate(ctx.tokens.staff, COMMON_FRAGMENTS.map((q) => `${API}/members?limit=25&q=${q}`)),
+  },
+  {
+    name: 'members-search-rare',
+    description: 'GET /members?q=<one person\'s e-mail fragment> (trigram ILIKE, ~1 member matches)',
+    async requests(ctx) {
+      const rows = await ctx.query<{ fragment: string }>(`
+        SELECT split_part(u.email, '@', 1) AS fragment FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 ORDER BY m.created_at LIMIT 40 OFFSET $2`, [ctx.org.id, Math.floor(ctx.org.members / 3)]);
+      return rotate(ctx.tokens.staff, rows.map((r) => `${API}/members?limit=25&q=${encodeURIComponent(r.fragment)}`));
+    },
+  },
+  {
+    name: 'members-role-filter',
+    description: 'GET /members?role=artist,admin (filter on most of the organization)',
+    requests: (ctx) => rotate(ctx.tokens.staff, [`${API}/members?limit=25&role=artist,admin`]),
+  },
+  {
+    name: 'audit-logs',
+    description: 'GET /audit-logs?limit=50 as an admin (newest of the big organization\'s chain)',
+    requests: (ctx) => rotate(ctx.tokens.admin, [`${API}/audit-logs?limit=50`]),
+  },
+  {
+    name: 'organization-patch',
+    description: 'PATCH /organization {name}: a write with its audit row (serialized on the chain head)',
+    writes: true,
+    requests: (ctx) => ctx.tokens.admin.map((token) => ({
+      method: 'PATCH' as const,
+      path: `${API}/organization`,
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench Theatre {{n}}' }),
+    })),
+  },
+];

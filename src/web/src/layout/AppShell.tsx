@@ -1,0 +1,221 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Outlet, Link as RouterLink, useLocation, useNavigation } from 'react-router';
+import AppBar from '@mui/material/AppBar';
+import BottomNavigation from '@mui/material/BottomNavigation';
+import BottomNavigationAction from '@mui/material/BottomNavigationAction';
+import Box from '@mui/material/Box';
+import Drawer from '@mui/material/Drawer';
+import LinearProgress from '@mui/material/LinearProgress';
+import Link from '@mui/material/Link';
+import List from '@mui/material/List';
+import ListItemButton from '@mui/material/ListItemButton';
+import ListItemIcon from '@mui/material/ListItemIcon';
+import ListItemText from '@mui/material/ListItemText';
+import Paper from '@mui/material/Paper';
+import Toolbar from '@mui/material/Toolbar';
+import Typography from '@mui/material/Typography';
+import { LogoMark, OpenInNewIcon } from '../components/icons.js';
+import { activeDestination, DESTINATIONS, PRODUCT_NAME } from '../navigation.js';
+import { selectedTint } from '../theme.js';
+
+const DRAWER_WIDTH = 256;
+/** Height of the phone bottom bar, without the device's safe-area inset. */
+const BOTTOM_BAR_HEIGHT = 64;
+const MAIN_ID = 'main';
+
+function SkipLink() {
+  return (
+    <Link
+      href={`#${MAIN_ID}`}
+      underline="always"
+      sx={(theme) => ({
+        position: 'fixed',
+        left: 8,
+        top: 8,
+        zIndex: theme.zIndex.tooltip + 1,
+        px: 2,
+        py: 1.25,
+        minHeight: 44,
+        bgcolor: 'background.paper',
+        color: 'primary.dark',
+        borderRadius: 1,
+        boxShadow: 3,
+        transform: 'translateY(-200%)',
+        '&:focus, &:focus-visible': { transform: 'none' },
+      })}
+    >
+      Skip to main content
+    </Link>
+  );
+}
+
+function TopBar() {
+  const navigation = useNavigation();
+  return (
+    <AppBar position="fixed" color="primary" sx={(theme) => ({ zIndex: theme.zIndex.drawer + 1 })}>
+      <Toolbar sx={{ gap: 1.5 }}>
+        <Box
+          component={RouterLink}
+          to="/"
+          aria-label={`${PRODUCT_NAME}, home`}
+          sx={{ display: 'inline-flex', alignItems: 'center', gap: 1.5, color: 'inherit', textDecoration: 'none', minHeight: 44, borderRadius: 1 }}
+        >
+          <LogoMark sx={{ fontSize: 32 }} />
+          <Typography component="span" sx={{ fontWeight: 700, fontSize: '1.125rem', letterSpacing: '-0.01em' }}>
+            {PRODUCT_NAME}
+          </Typography>
+        </Box>
+      </Toolbar>
+      {navigation.state === 'loading' && (
+        <LinearProgress
+          aria-label="Loading page"
+          color="inherit"
+          sx={{ position: 'absolute', left: 0, right: 0, bottom: 0, height: 3, bgcolor: 'transparent' }}
+        />
+      )}
+    </AppBar>
+  );
+}
+
+/** Desktop (≥1024px): a permanent drawer under the app bar. Hidden with CSS below that width. */
+function SideNavigation({ currentPath }: { currentPath: string | undefined }) {
+  return (
+    <Drawer
+      variant="permanent"
+      sx={{
+        display: { xs: 'none', md: 'block' },
+        width: DRAWER_WIDTH,
+        flexShrink: 0,
+        '& .MuiDrawer-paper': { width: DRAWER_WIDTH, boxSizing: 'border-box', borderRightColor: 'divider' },
+      }}
+    >
+      <Toolbar />
+      <Box component="nav" aria-label="Main" sx={{ flexGrow: 1, overflowY: 'auto' }}>
+        <List sx={{ px: 1.5, py: 2, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
+          {DESTINATIONS.map(({ path, label, icon: Icon }) => {
+            const selected = path === currentPath;
+            return (
+              <li key={path}>
+                <ListItemButton
+                  component={RouterLink}
+                  to={path}
+                  selected={selected}
+                  aria-current={selected ? 'page' : undefined}
+                  sx={{
+                    borderRadius: 2,
+                    color: 'text.primary',
+                    '&.Mui-selected, &.Mui-selected:hover': { bgcolor: selectedTint, color: 'primary.dark' },
+                    '&.Mui-selected .MuiListItemIcon-root': { color: 'primary.dark' },
+                  }}
+                >
+                  <ListItemIcon sx={{ minWidth: 40, color: 'text.secondary' }}>
+                    <Icon />
+                  </ListItemIcon>
+                  <ListItemText primary={label} slotProps={{ primary: { sx: { fontWeight: selected ? 600 : 500 } } }} />
+                </ListItemButton>
+              </li>
+            );
+          })}
+        </List>
+      </Box>
+      <Box sx={{ p: 2, borderTop: 1, borderColor: 'divider' }}>
+        <Link href="/api/docs" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, minHeight: 44 }}>
+          API documentation
+          <OpenInNewIcon sx={{ fontSize: '1rem' }} />
+        </Link>
+      </Box>
+    </Drawer>
+  );
+}
+
+/** Phones and tablets (<1024px): a bottom bar within thumb reach. Hidden with CSS from 1024px. */
+function BottomNavigationBar({ currentPath }: { currentPath: string | undefined }) {
+  return (
+    <Paper
+      component="nav"
+      aria-label="Main"
+      elevation={0}
+      square
+      sx={(theme) => ({
+        display: { xs: 'block', md: 'none' },
+        position: 'fixed',
+        left: 0,
+        right: 0,
+        bottom: 0,
+        zIndex: theme.zIndex.appBar,
+        borderTop: 1,
+        borderColor: 'divider',
+        pb: 'env(safe-area-inset-bottom)',
+      })}
+    >
+      <BottomNavigation showLabels value={currentPath ?? false} sx={{ height: BOTTOM_BAR_HEIGHT }}>
+        {DESTINATIONS.map(({ path, label, icon: Icon }) => (
+          <BottomNavigationAction
+            key={path}
+            component={RouterLink}
+            to={path}
+            value={path}
+            label={label}
+            icon={<Icon />}
+            aria-current={path === currentPath ? 'page' : undefined}
+            sx={{
+              color: 'text.secondary',
+              '&.Mui-selected': { color: 'primary.dark' },
+              '& .MuiBottomNavigationAction-label': { fontSize: '0.75rem', fontWeight: 500, mt: 0.25 },
+              '& .MuiBottomNavigationAction-label.Mui-selected': { fontSize: '0.75rem', fontWeight: 700 },
+            }}
+          />
+        ))}
+      </BottomNavigation>
+    </Paper>
+  );
+}
+
+/**
+ * Moves focus to the new page's heading after a client-side navigation, so keyboard and screen
+ * reader users land on the new content (the first render keeps the browser's normal focus).
+ */
+function useFocusOnNavigate(pathname: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo({ top: 0 });
+    const target = document.querySelector<HTMLElement>(`#${MAIN_ID} [data-page-heading]`) ?? document.getElementById(MAIN_ID);
+    target?.focus({ preventScroll: true });
+  }, [pathname]);
+}
+
+/** The frame around every screen: skip link, app bar, navigation and the main landmark. */
+export function AppShell({ children }: { children?: ReactNode }) {
+  const { pathname } = useLocation();
+  const current = activeDestination(pathname)?.path;
+  useFocusOnNavigate(pathname);
+
+  return (
+    <Box sx={{ display: 'flex', minHeight: '100dvh' }}>
+      <SkipLink />
+      <TopBar />
+      <SideNavigation currentPath={current} />
+      <Box
+        component="main"
+        id={MAIN_ID}
+        tabIndex={-1}
+        sx={{
+          flexGrow: 1,
+          minWidth: 0,
+          outline: 'none',
+          pb: { xs: `calc(${BOTTOM_BAR_HEIGHT}px + env(safe-area-inset-bottom) + 24px)`, md: 5 },
+        }}
+      >
+        <Toolbar />
+        <Box sx={{ maxWidth: 1200, mx: 'auto', px: { xs: 2, sm: 3, md: 4 }, pt: { xs: 2, sm: 3, md: 4 } }}>
+          {children ?? <Outlet />}
+        </Box>
+      </Box>
+      <BottomNavigationBar currentPath={current} />
+    </Box>
+  );
+}

@@ -1,0 +1,26 @@
+import type { ComponentType } from 'react';
+import type { SvgIconProps } from '@mui/material/SvgIcon';
+import { AdminIcon, ContractsIcon, ExpensesIcon, HomeIcon, ScheduleIcon } from './components/icons.js';
+
+/** The main destinations, in navigation order. The drawer and the bottom bar both render this list. */
+export interface Destination {
+  path: string;
+  label: string;
+  icon: ComponentType<SvgIconProps>;
+}
+
+export const DESTINATIONS: readonly Destination[] = [
+  { path: '/', label: 'Home', icon: HomeIcon },
+  { path: '/contracts', label: 'Contracts', icon: ContractsIcon },
+  { path: '/expenses', label: 'Expenses', icon: ExpensesIcon },
+  { path: '/schedule', label: 'Schedule', icon: ScheduleIcon },
+  { path: '/admin', label: 'Admin', icon: AdminIcon },
+];
+
+/** The destination a location belongs to: `/contracts/42` is under Contracts. */
+export function activeDestination(pathname: string): Destination | undefined {
+  if (pathname === '/') return DESTINATIONS[0];
+  return DESTINATIONS.find((d) => d.path !== '/' && (pathname === d.path || pathname.startsWith(`${d.path}/`)));
+}
+
+export const PRODUCT_NAME = 'BIG Live Portal';
