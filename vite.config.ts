@@ -23,6 +23,14 @@ export default defineConfig({
     // Inline small assets as data: URLs only for images/fonts; the CSP allows data: for both.
     assetsInlineLimit: 4096,
     reportCompressedSize: true,
+    rolldownOptions: {
+      output: {
+        // React, the router and the query client change rarely: one long-cached chunk apart from app code.
+        codeSplitting: {
+          groups: [{ name: 'vendor-react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack)[\\/]/ }],
+        },
+      },
+    },
   },
   server: {
     port: 5173,

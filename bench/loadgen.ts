@@ -46,6 +46,7 @@ export async function runLoad(job: LoadJob): Promise<LoadSummary> {
   const fill = (s: string, n: string) => s.replaceAll('{{n}}', n);
 
   const latencies: number[] = [];
+  // At run time autocannon's promise is also its event emitter (the typings only say Promise).
   const instance = autocannon({
     url: job.url,
     connections: job.connections,
@@ -61,16 +62,15 @@ export async function runLoad(job: LoadJob): Promise<LoadSummary> {
         return { ...req, method: v.method, path: fill(v.path, n), headers: { ...req.headers, ...headers }, ...(v.body !== undefined ? { body: fill(v.body, n) } : {}) };
       },
     }],
-  });
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   // Only the measured phase reports on this tracker (the warm-up has its own).
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+  instance.on('response', (_client, _status, _bytes, responseTime) => {
     latencies.push(responseTime);
   });
   const result = await instance;
   const sorted = Float64Array.from(latencies).sort();
   const statusCodes: Record<string, number> = {};
-  const stats = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
-  for (const [code, s] of Object.entries(stats)) statusCodes[code] = s.count;
+  for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
   const seconds = result.duration || job.duration;
   const sum = latencies.reduce((a, b) => a + b, 0);
   return {

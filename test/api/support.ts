@@ -29,3 +29,41 @@ export function problemShape(res: Answer) {
 export function unique(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 }
+
+export interface FilePart {
+  /** Sent as `filename="…"` when it is plain ASCII, otherwise as RFC 5987 `filename*=UTF-8''…`. */
+  filename: string;
+  contentType?: string;
+  data: Buffer;
+  field?: string;
+}
+
+/** A multipart/form-data body built by hand: one part per file, then optional text fields. */
+export function multipart(files: FilePart[], fields: Record<string, string> = {}) {
+  const boundary = `----test${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  for (const f of files) {
+    const plain = /^[\x20-\x7e]*$/.test(f.filename) && !f.filename.includes('"');
+    const disposition = plain ? `filename="${f.filename}"` : `filename*=UTF-8''${encodeURIComponent(f.filename)}`;
+    chunks.push(Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; ${disposition}\r\n` +
+      `Content-Type: ${f.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+    ));
+    chunks.push(f.data, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Small but real files of each accepted kind. */
+export const samples = {
+  pdf: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'),
+  png: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
+  jpg: Buffer.from(
+    '/9j/4AAQSkZJRgABAQEAYABgAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==',
+    'base64',
+  ),
+};

@@ -55,7 +55,7 @@ export async function createTokenService(options: { privateKeyPem?: string; data
   const publicJwk = await exportJWK(privateKey);
   delete publicJwk.d;
   const kid = await calculateJwkThumbprint(publicJwk);
-  const publicKey: Key = await importJWK(publicJwk, ALGORITHM);
+  const publicKey = (await importJWK(publicJwk, ALGORITHM)) as Key;
 
   return {
     kid,

@@ -44,13 +44,17 @@ export async function updateMember(trx: Tx, organizationId: string, membershipId
   await trx.updateTable('memberships').set(values).where('organization_id', '=', organizationId).where('id', '=', membershipId).execute();
 }
 
+/**
+ * Administrators whose membership does not end. One that merely ends later (end_date today or in
+ * the future) still leaves the organization without an administrator, so it does not count.
+ */
 export async function countActiveAdmins(trx: Tx, organizationId: string): Promise<number> {
   const row = await trx
     .selectFrom('memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('organization_id', '=', organizationId)
     .where('role', 'in', ['admin', 'system_admin'])
-    .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', sql<string>`CURRENT_DATE`)]))
+    .where('end_date', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -4,7 +4,6 @@ import AppBar from '@mui/material/AppBar';
 import BottomNavigation from '@mui/material/BottomNavigation';
 import BottomNavigationAction from '@mui/material/BottomNavigationAction';
 import Box from '@mui/material/Box';
-import Drawer from '@mui/material/Drawer';
 import LinearProgress from '@mui/material/LinearProgress';
 import Link from '@mui/material/Link';
 import List from '@mui/material/List';
@@ -77,54 +76,65 @@ function TopBar() {
   );
 }
 
-/** Desktop (≥1024px): a permanent drawer under the app bar. Hidden with CSS below that width. */
+/**
+ * Desktop (≥1024px): a permanent side drawer under the app bar, hidden with CSS below that width.
+ * A plain fixed panel rather than MUI's Drawer, which would bring modal code the shell never uses.
+ */
 function SideNavigation({ currentPath }: { currentPath: string | undefined }) {
   return (
-    <Drawer
-      variant="permanent"
-      sx={{
-        display: { xs: 'none', md: 'block' },
-        width: DRAWER_WIDTH,
-        flexShrink: 0,
-        '& .MuiDrawer-paper': { width: DRAWER_WIDTH, boxSizing: 'border-box', borderRightColor: 'divider' },
-      }}
-    >
-      <Toolbar />
-      <Box component="nav" aria-label="Main" sx={{ flexGrow: 1, overflowY: 'auto' }}>
-        <List sx={{ px: 1.5, py: 2, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
-          {DESTINATIONS.map(({ path, label, icon: Icon }) => {
-            const selected = path === currentPath;
-            return (
-              <li key={path}>
-                <ListItemButton
-                  component={RouterLink}
-                  to={path}
-                  selected={selected}
-                  aria-current={selected ? 'page' : undefined}
-                  sx={{
-                    borderRadius: 2,
-                    color: 'text.primary',
-                    '&.Mui-selected, &.Mui-selected:hover': { bgcolor: selectedTint, color: 'primary.dark' },
-                    '&.Mui-selected .MuiListItemIcon-root': { color: 'primary.dark' },
-                  }}
-                >
-                  <ListItemIcon sx={{ minWidth: 40, color: 'text.secondary' }}>
-                    <Icon />
-                  </ListItemIcon>
-                  <ListItemText primary={label} slotProps={{ primary: { sx: { fontWeight: selected ? 600 : 500 } } }} />
-                </ListItemButton>
-              </li>
-            );
-          })}
-        </List>
-      </Box>
-      <Box sx={{ p: 2, borderTop: 1, borderColor: 'divider' }}>
-        <Link href="/api/docs" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, minHeight: 44 }}>
-          API documentation
-          <OpenInNewIcon sx={{ fontSize: '1rem' }} />
-        </Link>
-      </Box>
-    </Drawer>
+    <Box sx={{ display: { xs: 'none', md: 'block' }, width: DRAWER_WIDTH, flexShrink: 0 }}>
+      <Paper
+        square
+        elevation={0}
+        sx={{
+          position: 'fixed',
+          top: 0,
+          bottom: 0,
+          left: 0,
+          width: DRAWER_WIDTH,
+          display: 'flex',
+          flexDirection: 'column',
+          borderRight: 1,
+          borderColor: 'divider',
+        }}
+      >
+        <Toolbar />
+        <Box component="nav" aria-label="Main" sx={{ flexGrow: 1, overflowY: 'auto' }}>
+          <List sx={{ px: 1.5, py: 2, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
+            {DESTINATIONS.map(({ path, label, icon: Icon }) => {
+              const selected = path === currentPath;
+              return (
+                <li key={path}>
+                  <ListItemButton
+                    component={RouterLink}
+                    to={path}
+                    selected={selected}
+                    aria-current={selected ? 'page' : undefined}
+                    sx={{
+                      borderRadius: 2,
+                      color: 'text.primary',
+                      '&.Mui-selected, &.Mui-selected:hover': { bgcolor: selectedTint, color: 'primary.dark' },
+                      '&.Mui-selected .MuiListItemIcon-root': { color: 'primary.dark' },
+                    }}
+                  >
+                    <ListItemIcon sx={{ minWidth: 40, color: 'text.secondary' }}>
+                      <Icon />
+                    </ListItemIcon>
+                    <ListItemText primary={label} slotProps={{ primary: { sx: { fontWeight: selected ? 600 : 500 } } }} />
+                  </ListItemButton>
+                </li>
+              );
+            })}
+          </List>
+        </Box>
+        <Box sx={{ px: 3, py: 2, borderTop: 1, borderColor: 'divider' }}>
+          <Link href="/api/docs" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, minHeight: 44 }}>
+            API documentation
+            <OpenInNewIcon sx={{ fontSize: '1rem' }} />
+          </Link>
+        </Box>
+      </Paper>
+    </Box>
   );
 }
 

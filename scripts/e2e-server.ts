@@ -1,0 +1,39 @@
+/**
+ * Starts the portal for the browser tests. Without DATABASE_URL it uses a fresh embedded database
+ * in DATA_DIR; with it, a fresh database on that server, migrated as owner, with the portal
+ * connected as a non-owner login of `bigportal_app` — the production arrangement.
+ */
+import fs from 'node:fs';
+import pg from 'pg';
+import { migrate } from '../src/server/db/migrate.js';
+import { jobDefinitions } from '../src/server/jobs/registry.js';
+
+const E2E_DB = 'bigportal_e2e';
+const E2E_LOGIN = 'bigportal_app_e2e';
+
+if (process.env.DATA_DIR) fs.rmSync(process.env.DATA_DIR, { recursive: true, force: true });
+
+const serverUrl = process.env.DATABASE_URL;
+if (serverUrl) {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${E2E_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${E2E_DB}`);
+  const ownerUrl = new URL(serverUrl);
+  ownerUrl.pathname = `/${E2E_DB}`;
+  const owner = new pg.Pool({ connectionString: ownerUrl.toString(), max: 1 });
+  await migrate(owner, jobDefinitions);
+  await owner.end();
+  await admin.query(`DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${E2E_LOGIN}') THEN
+      CREATE ROLE ${E2E_LOGIN} LOGIN PASSWORD 'e2e-only' IN ROLE bigportal_app;
+    END IF; END $$`);
+  await admin.end();
+  const appUrl = new URL(ownerUrl);
+  appUrl.username = E2E_LOGIN;
+  appUrl.password = 'e2e-only';
+  process.env.MIGRATION_DATABASE_URL = ownerUrl.toString();
+  process.env.DATABASE_URL = appUrl.toString();
+}
+
+await import('../src/server/main.js');

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ORGANIZATION, DEMO_PEOPLE, seedDemo } from '../../src/server/demo/demo-data.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+describe('npm run seed:demo', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('loads seed 000\'s organization and people once, audited, and changes nothing the second time', async () => {
+    const first = await seedDemo(t.services.database.db);
+    const second = await seedDemo(t.services.database.db);
+    // On a shared server database another run may have seeded already; either way the second run is a no-op.
+    expect(second.created).toEqual([]);
+    if (first.created.length) expect(first.created).toHaveLength(1 + DEMO_PEOPLE.length);
+
+    const admin = DEMO_PEOPLE.find((p) => p.role === 'admin')!;
+    const token = await t.services.tokens.sign({ userId: admin.id, organizationId: DEMO_ORGANIZATION.id, role: 'admin' });
+    const headers = { authorization: `Bearer ${token}` };
+    const org = await t.app.inject({ url: '/api/v1/organization', headers });
+    expect(org.json()).toMatchObject({ name: 'Test Theatre Company', slug: 'test-theatre', settings: { timezone: 'America/New_York', default_currency: 'USD' } });
+    const members = await t.app.inject({ url: '/api/v1/members?limit=100', headers });
+    expect(members.json().data.map((m: { email: string }) => m.email).sort()).toEqual(DEMO_PEOPLE.map((p) => p.email).sort());
+    const chain = await t.app.inject({ url: '/api/v1/audit-logs/verify', headers });
+    expect(chain.json()).toMatchObject({ valid: true, rows: 1 + DEMO_PEOPLE.length });
+  });
+});
