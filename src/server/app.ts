@@ -82,7 +82,8 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     }
   });
   app.addHook('preHandler', async (req) => {
-    if (!req.is404 && !req.routeOptions.config.public && req.url.startsWith('/api/') && !req.actor) {
+    const isPublic = req.is404 || req.routeOptions.config.public || req.url.startsWith('/api/docs') || !req.url.startsWith('/api/');
+    if (!isPublic && !req.actor) {
       throw new AppError('unauthorized', 'Send a valid access token in the Authorization header');
     }
   });
