@@ -25,7 +25,11 @@ export async function detectKind(head: Buffer, allowed: readonly FileKind[]): Pr
 export function safeFileName(raw: string | undefined, fallbackExt: string): string {
   const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
   let name = base.normalize('NFC').replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069"]/g, '').replace(/^\.+/, '').trim();
-  while (Buffer.byteLength(name) > 255) name = name.slice(0, -1);
+  // Cut whole code points (never half a surrogate pair), starting from at most 255 of them so a
+  // huge name costs no more than a short one.
+  const chars = Array.from(name).slice(0, 255);
+  while (Buffer.byteLength(chars.join('')) > 255) chars.pop();
+  name = chars.join('').trim();
   return name || `file.${fallbackExt}`;
 }
 

@@ -39,10 +39,13 @@ export const filesRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!part) throw new AppError('validation_error', 'No file in the request', [{ field: 'body.file', message: 'Required' }]);
     const upload = await service.receiveUpload(storage, part, actor.organizationId, config.FILE_MAX_BYTES);
     try {
-      return await mutateInTenant(req, reply, async (ctx) => ({ status: 201, body: presentFile(await service.recordUpload(ctx, storage, upload)) }), {
+      const body = await mutateInTenant(req, reply, async (ctx) => ({ status: 201, body: presentFile(await service.recordUpload(ctx, storage, upload)) }), {
         // Same key with other bytes is another request.
         fingerprint: `${upload.sha256}:${upload.name}`,
       });
+      // A replay answers the first upload's record; these bytes were received again for nothing.
+      if (reply.getHeader('idempotent-replayed') === 'true') await storage.delete(upload.key);
+      return body;
     } catch (err) {
       await storage.delete(upload.key);
       throw err;
