@@ -274,8 +274,10 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Privileges of the application role.
 GRANT USAGE ON SCHEMA public TO bigportal_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON organizations, users, memberships, invitations, audit_chain_heads,
+GRANT SELECT, INSERT, UPDATE, DELETE ON organizations, users, memberships, invitations,
   idempotency_keys, files TO bigportal_app;
+-- The chain head only ever moves forward.
+GRANT SELECT, INSERT, UPDATE ON audit_chain_heads TO bigportal_app;
 GRANT SELECT ON system_settings TO bigportal_app;
 -- Audit rows can be added and read, never changed or removed by the application.
 GRANT SELECT, INSERT ON audit_logs TO bigportal_app;

@@ -163,6 +163,19 @@ describe('audit rows are written with the change, and only with it', () => {
       expect(await verify(org)).toEqual({ valid: true, rows: 5, problems: [] });
     }
   });
+
+  it('values that JSONB stores differently from JavaScript (unicode, escapes, odd numbers) still verify', async () => {
+    const org = await createOrganization(t.services, 'Audit Encoding');
+    const name = 'Th\u00e9\u00e2tre \ud83c\udfad "Lumi\u00e8re" \\ <b>&amp;</b> \u2028 tab\there';
+    const res = await t.app.inject({
+      method: 'PATCH', url: '/api/v1/organization', headers: org.users.admin.auth,
+      payload: { name, settings: { approval_limits: { automatic: 0.1, admin: 123.45, finance: 9_999_999.99 }, expense_categories: ['Caf\u00e9', '\u65c5\u8cbb'] } },
+    });
+    expect(res.statusCode).toBe(200);
+    const [row] = await auditLogs(org);
+    expect(row!.after).toMatchObject({ name, settings: { approval_limits: { automatic: 0.1, admin: 123.45, finance: 9_999_999.99 } } });
+    expect(await verify(org)).toEqual({ valid: true, rows: 1, problems: [] });
+  });
 });
 
 describe('tampering by someone with owner access is detected', () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withTenant } from '../../src/server/db/tenant.js';
 import { DEAD_LETTER_QUEUE, defineJob, installQueues, JobQueue, PGBOSS_SCHEMA, type JobDefinition } from '../../src/server/jobs/queue.js';
-import { jobDefinitions } from '../../src/server/jobs/registry.js';
+import { jobDefinitions, purgeIdempotencyKeysJob, verifyAuditChainsJob } from '../../src/server/jobs/registry.js';
 import { createOrganization, onServer, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
 import { ownerPool, waitFor, type OwnerPool } from './support.js';
 
@@ -51,9 +51,7 @@ let org: TestOrganization;
 let queue: JobQueue;
 
 beforeAll(async () => {
-  const s0 = Date.now();
   t = await startTestApp();
-  process.stderr.write(`start ${Date.now() - s0}\n`);
   owner = ownerPool(t);
   // Test-only queues are installed the way the migrator installs real ones: as the schema owner.
   await installQueues(owner.pool, testJobs);
@@ -61,12 +59,9 @@ beforeAll(async () => {
   org = await createOrganization(t.services, 'Jobs');
 });
 afterAll(async () => {
-  let s = Date.now();
   await queue?.stop();
-  process.stderr.write(`queue.stop ${Date.now() - s}\n`); s = Date.now();
   await owner?.end();
   await t?.close();
-  process.stderr.write(`close ${Date.now() - s}\n`);
 });
 
 async function jobById(id: string): Promise<JobRow | undefined> {
@@ -179,5 +174,39 @@ describe('recurring jobs', () => {
     // Only jobs with a cron expression are scheduled.
     const scheduledNames = new Set(res.rows.map((r) => r.name));
     for (const def of [...jobDefinitions, ...testJobs].filter((d) => !d.cron)) expect(scheduledNames.has(def.name)).toBe(false);
+  });
+});
+
+describe('the registry\u2019s jobs do their work as the application role', () => {
+  it('idempotency.purge-expired removes expired keys in every organization and keeps live ones', async () => {
+    const [a, b] = [await createOrganization(t.services, 'Purge A'), await createOrganization(t.services, 'Purge B')];
+    for (const o of [a, b]) {
+      await withTenant(t.services.database.db, { organizationId: o.id }, (trx) => trx.insertInto('idempotency_keys').values(['expired', 'live'].map((key) => ({
+        organization_id: o.id, actor_id: o.users.admin.id, key, method: 'POST', path: '/api/v1/invitations', request_hash: 'c'.repeat(64),
+        response_status: 201, response_body: '{}', expires_at: key === 'expired' ? new Date(Date.now() - 1_000) : new Date(Date.now() + 3_600_000),
+      }))).execute());
+    }
+    await purgeIdempotencyKeysJob.handler({}, { db: t.services.database.db, log: pino({ level: 'silent' }) });
+    for (const o of [a, b]) {
+      const keys = await withTenant(t.services.database.db, { organizationId: o.id }, (trx) => trx.selectFrom('idempotency_keys').select('key').where('organization_id', '=', o.id).execute());
+      expect(keys.map((k) => k.key)).toEqual(['live']);
+    }
+  });
+
+  it('audit.verify-chains logs an error naming a tampered organization, and none for an intact one', async () => {
+    const [intact, tampered] = [await createOrganization(t.services, 'Chain intact'), await createOrganization(t.services, 'Chain tampered')];
+    for (const o of [intact, tampered]) {
+      for (const name of ['One', 'Two', 'Three']) {
+        const res = await t.app.inject({ method: 'PATCH', url: '/api/v1/organization', headers: o.users.admin.auth, payload: { name } });
+        expect(res.statusCode).toBe(200);
+      }
+    }
+    await owner.pool.query(`UPDATE audit_logs SET after = '{"name":"Other"}' WHERE organization_id = $1 AND seq = 2`, [tampered.id]);
+    const lines: { organizationId?: string; msg?: string; problems?: { problem: string }[] }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    await verifyAuditChainsJob.handler({}, { db: t.services.database.db, log });
+    const broken = lines.filter((l) => l.msg === 'audit chain broken');
+    expect(broken.some((l) => l.organizationId === tampered.id && l.problems?.some((p) => p.problem === 'hash_mismatch'))).toBe(true);
+    expect(broken.some((l) => l.organizationId === intact.id)).toBe(false);
   });
 });

@@ -42,13 +42,19 @@ describe('migrator', () => {
     } finally {
       await scratch.end();
     }
-  });
+  }, 90_000);
 
-  it('refuses to run when an applied migration file was edited, and applies only new files', async () => {
+  it('a failing migration leaves nothing half-applied; new files apply alone; an edited applied file stops the run', async () => {
     const dir = copyMigrations();
     const scratch = await throwawayDatabase();
     try {
       await migrate(scratch.pool, jobDefinitions, dir);
+
+      fs.writeFileSync(path.join(dir, '9998_broken.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n');
+      await expect(migrate(scratch.pool, jobDefinitions, dir)).rejects.toThrow('migration 9998_broken.sql failed');
+      expect((await scratch.pool.query(`SELECT to_regclass('public.half_done') AS t`)).rows[0].t).toBeNull();
+      expect((await scratch.pool.query(`SELECT 1 FROM schema_migrations WHERE name = '9998_broken.sql'`)).rowCount).toBe(0);
+      fs.rmSync(path.join(dir, '9998_broken.sql'));
 
       fs.writeFileSync(path.join(dir, '9999_added_later.sql'), 'CREATE TABLE added_later (id int PRIMARY KEY);\n');
       expect((await migrate(scratch.pool, jobDefinitions, dir)).applied).toEqual(['9999_added_later.sql']);
@@ -62,23 +68,7 @@ describe('migrator', () => {
       await scratch.end();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('a failing migration leaves nothing half-applied', async () => {
-    const dir = copyMigrations();
-    const scratch = await throwawayDatabase();
-    try {
-      await migrate(scratch.pool, jobDefinitions, dir);
-      fs.writeFileSync(path.join(dir, '9998_broken.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n');
-      await expect(migrate(scratch.pool, jobDefinitions, dir)).rejects.toThrow('migration 9998_broken.sql failed');
-      const table = await scratch.pool.query(`SELECT to_regclass('public.half_done') AS t`);
-      expect(table.rows[0].t).toBeNull();
-      expect((await scratch.pool.query(`SELECT 1 FROM schema_migrations WHERE name = '9998_broken.sql'`)).rowCount).toBe(0);
-    } finally {
-      await scratch.end();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  }, 90_000);
 });
 
 describe('updated_at triggers', () => {
@@ -109,9 +99,8 @@ describe('updated_at triggers', () => {
 });
 
 describe('CHECK constraints reject bad data (SQLSTATE 23514)', () => {
-  async function violation(organizationId: string, run: Parameters<typeof withTenant>[2]) {
-    const state = await sqlState(withTenant(t.services.database.db, { organizationId }, run));
-    return state;
+  function violation(organizationId: string, run: Parameters<typeof withTenant>[2]) {
+    return sqlState(withTenant(t.services.database.db, { organizationId }, run));
   }
 
   it('organization slug must be lower-case letters, digits and hyphens', async () => {

@@ -104,7 +104,7 @@ describe('verifyChain', () => {
   });
 
   it('a row appended without moving the head → head_mismatch, even when correctly hashed', () => {
-    const { rows, head } = buildChain(6);
+    const { rows } = buildChain(6);
     const shortHead = { last_seq: 5, last_hash: rows[4]!.hash };
     expect(verifyChain(rows.slice(0, 5), shortHead)).toEqual([]);
     expect(kinds(verifyChain(rows, shortHead))).toEqual(['head_mismatch']);

@@ -9,6 +9,10 @@ import type { StoredFile } from '../../db/schema.js';
 
 const GENERAL_KINDS: readonly FileKind[] = ['pdf', 'docx', 'jpg', 'png', 'heic'];
 
+function formatBytes(n: number): string {
+  return n >= 1_048_576 ? `${(n / 1_048_576).toFixed(1).replace(/\.0$/, '')} MB` : `${Math.ceil(n / 1024)} kB`;
+}
+
 export interface ReceivedUpload {
   key: string;
   kind: FileKind;
@@ -27,7 +31,7 @@ export async function receiveUpload(storage: FileStorage, part: MultipartFile, o
     stored = await storage.put(part.file, { organizationId, maxBytes });
   } catch (err) {
     if (err instanceof FileTooLargeError || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new AppError('file_too_large', `Files may be at most ${Math.floor(maxBytes / 1_048_576)} MB`);
+      throw new AppError('file_too_large', `Files may be at most ${formatBytes(maxBytes)}`);
     }
     throw err;
   }
