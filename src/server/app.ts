@@ -10,7 +10,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
   jsonSchemaTransform,
-  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -18,6 +17,7 @@ import {
 import type { Actor } from './auth/tokens.js';
 import { AppError } from './http/errors.js';
 import { registerJsonParser } from './http/json-body.js';
+import { transformObject } from './http/openapi.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { registerSecurityHeaders } from './http/security.js';
 import { loggerOptions } from './logger.js';
@@ -126,7 +126,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { url: '/api/v1/openapi.json' } as never, staticCSP: false });
 
