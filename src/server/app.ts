@@ -148,7 +148,9 @@ async function registerWebApp(app: FastifyInstance) {
   if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) return;
   await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h' });
   app.get('/*', { schema: { hide: true }, config: { public: true } }, async (req, reply) => {
-    if (req.url.startsWith('/api/')) throw new AppError('route_not_found', `GET ${req.url.split('?')[0]} does not exist`);
+    const path = req.url.split('?')[0] ?? '/';
+    // API paths and missing files (e.g. a stale /assets/x.js after a deploy) are real 404s.
+    if (path.startsWith('/api/') || /\.[a-z0-9]{1,8}$/i.test(path)) throw new AppError('route_not_found', `GET ${path} does not exist`);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
 }

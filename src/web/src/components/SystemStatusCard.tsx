@@ -59,26 +59,25 @@ function StatusPill({ tone, children }: { tone: Tone; children: ReactNode }) {
 
 function Row({ label, tone, value, detail }: { label: string; tone: Tone; value: ReactNode; detail?: ReactNode }) {
   const Icon = tone === 'error' ? ErrorIcon : CheckCircleIcon;
+  // dl > div > (dt, dd…): the div groups one term with its descriptions, as HTML allows.
   return (
-    <Box sx={{ display: 'grid', gridTemplateColumns: '24px 1fr', columnGap: 1.5, alignItems: 'start', py: 1.5 }}>
-      {tone === 'neutral' ? (
-        <Skeleton variant="circular" width={20} height={20} sx={{ mt: 0.25 }} />
-      ) : (
-        <Icon sx={{ color: `${tone}.dark`, mt: 0.125 }} />
-      )}
-      <Box>
-        <Typography component="dt" sx={{ fontWeight: 600 }}>
-          {label}
-        </Typography>
-        <Typography component="dd" sx={{ m: 0 }}>
-          {value}
-        </Typography>
-        {detail && (
-          <Typography component="dd" sx={{ m: 0, color: 'text.secondary', fontSize: '0.875rem' }}>
-            {detail}
-          </Typography>
+    <Box sx={{ py: 1.5 }}>
+      <Typography component="dt" sx={{ fontWeight: 600, display: 'flex', alignItems: 'center', gap: 1.5 }}>
+        {tone === 'neutral' ? (
+          <Skeleton variant="circular" width={20} height={20} sx={{ flex: '0 0 24px' }} />
+        ) : (
+          <Icon sx={{ color: `${tone}.dark`, flex: '0 0 24px' }} aria-hidden />
         )}
-      </Box>
+        {label}
+      </Typography>
+      <Typography component="dd" sx={{ m: 0, ml: '36px' }}>
+        {value}
+      </Typography>
+      {detail && (
+        <Typography component="dd" sx={{ m: 0, ml: '36px', color: 'text.secondary', fontSize: '0.875rem' }}>
+          {detail}
+        </Typography>
+      )}
     </Box>
   );
 }
@@ -142,16 +141,17 @@ export function SystemStatusCard() {
           <Typography sx={{ color: 'text.secondary', fontSize: '0.875rem' }}>
             {checkedAt > 0 ? `Checked at ${new Date(checkedAt).toLocaleTimeString()}` : 'Checking now'}
           </Typography>
+          {/* Never disabled: background refetches every 30 s must not make it flicker or drop focus. */}
           <Button
             size="small"
             startIcon={<RefreshIcon />}
-            disabled={fetching}
+            aria-busy={fetching}
             onClick={() => {
               void health.refetch();
               void ready.refetch();
             }}
           >
-            {fetching ? 'Checking…' : 'Check again'}
+            Check again
           </Button>
         </Box>
 

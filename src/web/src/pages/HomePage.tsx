@@ -31,14 +31,15 @@ function WelcomeCard() {
         overflow: 'hidden',
       })}
     >
+      {/* Decorative watermark; only where it cannot sit behind the text (that would cut its contrast). */}
       <LogoMark
         sx={{
+          display: { xs: 'none', sm: 'block' },
           position: 'absolute',
-          right: { xs: -24, sm: 24 },
-          bottom: { xs: -24, sm: 'auto' },
-          top: { sm: '50%' },
-          transform: { sm: 'translateY(-50%)' },
-          fontSize: { xs: 120, sm: 140 },
+          right: 24,
+          top: '50%',
+          transform: 'translateY(-50%)',
+          fontSize: 140,
           opacity: 0.14,
         }}
       />
