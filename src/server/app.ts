@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -22,11 +23,13 @@ import { registerProblemHandlers } from './http/problem.js';
 import { registerSecurityHeaders } from './http/security.js';
 import { loggerOptions } from './logger.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
 import { filesRoutes } from './modules/files/files.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
 import { membersRoutes } from './modules/members/members.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
+import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -97,6 +100,8 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     maxAge: 600,
   });
 
+  await app.register(cookie);
+
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,
@@ -133,11 +138,13 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { prefix: '/api/v1' });
+  await app.register(authRoutes, { prefix: '/api/v1' });
   await app.register(organizationRoutes, { prefix: '/api/v1' });
   await app.register(membersRoutes, { prefix: '/api/v1' });
   await app.register(invitationsRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
   await app.register(filesRoutes, { prefix: '/api/v1' });
+  await app.register(profilesRoutes, { prefix: '/api/v1' });
 
   await registerWebApp(app);
   return app;

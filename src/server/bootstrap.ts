@@ -5,12 +5,14 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { createFieldCipher, generateKeySpec } from './crypto/field-encryption.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { LocalDiskStorage } from './files/storage.js';
 import { JobQueue } from './jobs/queue.js';
 import { jobDefinitions } from './jobs/registry.js';
 import { loggerOptions } from './logger.js';
+import { OutboxMailer, SmtpMailer } from './mail/mailer.js';
 import type { Services } from './services.js';
 
 /**
@@ -43,7 +45,9 @@ export async function createServices(config: Config, options: { migrate?: boolea
     jobs,
     tokens: await createTokenService({ privateKeyPem: config.JWT_PRIVATE_KEY, dataDir: config.dataDir, issuer: config.JWT_ISSUER }),
     signingSecret: config.SIGNED_URL_SECRET ?? devSecret(config.dataDir),
+    fieldCipher: createFieldCipher(config.PII_ENCRYPTION_KEYS ?? devPiiKeys(config.dataDir), config.PII_HASH_KEY),
     redis,
+    mailer: config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(path.join(config.dataDir, 'outbox')),
   };
 }
 
@@ -61,4 +65,14 @@ function devSecret(dataDir: string): string {
   const secret = randomBytes(32).toString('base64url');
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** Development only: a field-encryption key kept in the data folder so encrypted values stay readable. */
+function devPiiKeys(dataDir: string): string {
+  const file = path.join(dataDir, 'keys', 'pii-encryption.keys');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const spec = generateKeySpec(`dev-${randomBytes(3).toString('hex')}`);
+  fs.writeFileSync(file, spec, { mode: 0o600 });
+  return spec;
 }

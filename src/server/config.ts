@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseHashKey, parseKeyRing } from './crypto/field-encryption.js';
 
 /**
  * Every setting the server reads, validated once at start. A bad or missing value stops the
@@ -12,6 +13,15 @@ const booleanFlag = z
 const csv = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Key settings are checked by their parser; its message never contains key material. */
+function checkKey(parse: () => unknown, ctx: z.RefinementCtx) {
+  try {
+    parse();
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -36,10 +46,19 @@ const envSchema = z.object({
   JOBS_IN_PROCESS: booleanFlag.default(true),
   JOBS_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
   DEV_TOKENS: booleanFlag.optional(),
+  /** Field-encryption key ring `kid:base64key,…` (32-byte keys, first = current); generated under DATA_DIR/keys outside production. */
+  PII_ENCRYPTION_KEYS: z.string().superRefine((v, ctx) => checkKey(() => parseKeyRing(v), ctx)).optional(),
+  /** HMAC key (≥ 32 bytes, base64) for tax ID duplicate detection; derived from the current encryption key when unset. */
+  PII_HASH_KEY: z.string().superRefine((v, ctx) => checkKey(() => parseHashKey(v), ctx)).optional(),
+  SMTP_URL: z.url().optional(),
+  MAIL_FROM: z.string().default('BIG Live Portal <no-reply@localhost>'),
+  COOKIE_SECURE: booleanFlag.optional(),
 });
 
-export type Config = Omit<z.infer<typeof envSchema>, 'DEV_TOKENS'> & {
+export type Config = Omit<z.infer<typeof envSchema>, 'DEV_TOKENS' | 'COOKIE_SECURE'> & {
   DEV_TOKENS: boolean;
+  /** Refresh cookies carry Secure (off only for plain-http development on a LAN address). */
+  COOKIE_SECURE: boolean;
   dataDir: string;
   storageDir: string;
   publicUrl: string;
@@ -67,12 +86,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!c.JWT_PRIVATE_KEY) problems.push('JWT_PRIVATE_KEY: required in production');
     if (!c.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     if (c.DEV_TOKENS) problems.push('DEV_TOKENS: must not be enabled in production');
+    if (!c.PII_ENCRYPTION_KEYS) problems.push('PII_ENCRYPTION_KEYS: required in production');
   }
   if (problems.length) throw new ConfigError(problems);
   const dataDir = path.resolve(c.DATA_DIR);
   return {
     ...c,
     DEV_TOKENS: c.DEV_TOKENS ?? c.NODE_ENV !== 'production',
+    COOKIE_SECURE: c.COOKIE_SECURE ?? true,
     dataDir,
     storageDir: path.join(dataDir, 'files'),
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),

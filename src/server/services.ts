@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import type { FieldCipher } from './crypto/field-encryption.js';
 import type { Database } from './db/database.js';
 import type { FileStorage } from './files/storage.js';
 import type { JobQueue } from './jobs/queue.js';
+import type { Mailer } from './mail/mailer.js';
 
 /** Long-lived things a request or job may use; built once at start (see main.ts / test helpers). */
 export interface Services {
@@ -15,4 +17,7 @@ export interface Services {
   /** HMAC secret for signed download links. */
   signingSecret: string;
   redis: Redis | null;
+  /** AES-256-GCM key ring for tax IDs and bank accounts (PII_ENCRYPTION_KEYS). */
+  fieldCipher: FieldCipher;
+  mailer: Mailer;
 }

@@ -18,6 +18,14 @@ export const actions = [
   'audit:read',
   'files:create',
   'files:read_any',
+  'profile:update',
+  'profile:read_sensitive',
+  'artist_profiles:read',
+  'artist_profiles:read_sensitive',
+  'privacy:export',
+  'privacy:request_deletion',
+  'deletion_requests:read',
+  'deletion_requests:complete',
 ] as const;
 
 export type Action = (typeof actions)[number];
@@ -37,6 +45,16 @@ const matrix: Record<Action, readonly Role[]> = {
   'audit:read': managers,
   'files:create': everyone,
   'files:read_any': managers,
+  // Profiles and privacy (issue 3 items 8–9): own profile for everyone; another member's artist
+  // profile for staff, masked; its decrypted tax ID and bank account for finance roles only.
+  'profile:update': everyone,
+  'profile:read_sensitive': everyone,
+  'artist_profiles:read': staff,
+  'artist_profiles:read_sensitive': ['accountant', 'finance_director'],
+  'privacy:export': everyone,
+  'privacy:request_deletion': everyone,
+  'deletion_requests:read': managers,
+  'deletion_requests:complete': managers,
 };
 
 export function can(actor: Actor, action: Action): boolean {

@@ -43,6 +43,10 @@ export interface UsersTable {
   last_login_at: Timestamp | null;
   failed_login_attempts: Generated<number>;
   locked_until: Timestamp | null;
+  password_changed_at: Timestamp | null;
+  totp_secret_encrypted: string | null;
+  totp_enabled_at: Timestamp | null;
+  totp_last_used_step: number | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   deleted_at: Timestamp | null;
@@ -133,6 +137,12 @@ export interface DB {
   audit_chain_heads: AuditChainHeadsTable;
   idempotency_keys: IdempotencyKeysTable;
   files: FilesTable;
+  artist_profiles: ArtistProfilesTable;
+  deletion_requests: DeletionRequestsTable;
+  auth_sessions: AuthSessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  auth_tokens: AuthTokensTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -160,3 +170,81 @@ export interface InvitationsTable {
   revoked_at: Timestamp | null;
 }
 export type Invitation = Selectable<InvitationsTable>;
+
+export interface AuthSessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  organization_id: string;
+  remember_me: Generated<boolean>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  last_used_at: UpdatedAt;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  session_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  rotated_at: Timestamp | null;
+}
+
+export interface AuthTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: 'password_reset' | 'email_verification';
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+export type AuthSession = Selectable<AuthSessionsTable>;
+
+export interface LoginThrottleTable {
+  email_hash: string;
+  failures: Generated<number>;
+  first_failure_at: UpdatedAt;
+  locked_until: Timestamp | null;
+}
+
+/** migrations/0003_profiles.sql: one artist profile per user; tax ID and bank account only as ciphertext. */
+export interface ArtistProfilesTable {
+  user_id: string;
+  legal_name: string | null;
+  stage_name: string | null;
+  pronouns: string | null;
+  phone: string | null;
+  mailing_address: ColumnType<Record<string, string | null> | null, string | null, string | null>;
+  emergency_contact: ColumnType<Record<string, string | null> | null, string | null, string | null>;
+  preferred_timezone: string | null;
+  unions: ColumnType<string[], string[] | undefined, string[]>;
+  skills: ColumnType<string[], string[] | undefined, string[]>;
+  tax_id_encrypted: string | null;
+  tax_id_hash: string | null;
+  tax_id_last4: string | null;
+  bank_account_encrypted: string | null;
+  bank_account_last4: string | null;
+  redacted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+export type ArtistProfile = Selectable<ArtistProfilesTable>;
+
+export type DeletionRequestStatus = 'requested' | 'completed' | 'cancelled';
+export interface DeletionRequestsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  status: ColumnType<DeletionRequestStatus, DeletionRequestStatus | undefined, DeletionRequestStatus>;
+  requested_at: CreatedAt;
+  due_at: Timestamp;
+  processed_by: string | null;
+  processed_at: Timestamp | null;
+}
+export type DeletionRequest = Selectable<DeletionRequestsTable>;

@@ -10,6 +10,7 @@ export const errorCatalogue = {
   invalid_cursor: { status: 400, title: 'Invalid pagination cursor' },
   invalid_file_type: { status: 400, title: 'File type not allowed' },
   unauthorized: { status: 401, title: 'Authentication required' },
+  invalid_credentials: { status: 401, title: 'E-mail or password is incorrect' },
   invalid_token: { status: 401, title: 'Invalid or expired token' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Resource not found' },
@@ -17,6 +18,7 @@ export const errorCatalogue = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   unsupported_format: { status: 406, title: 'Requested format is not available' },
   conflict: { status: 409, title: 'Conflicts with the current state' },
+  email_exists: { status: 409, title: 'E-mail already registered' },
   idempotency_in_flight: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   link_expired: { status: 410, title: 'Link expired' },
   file_too_large: { status: 413, title: 'File too large' },
@@ -25,6 +27,7 @@ export const errorCatalogue = {
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key was used with a different request' },
   unprocessable: { status: 422, title: 'Request cannot be processed' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  too_many_attempts: { status: 429, title: 'Too many attempts' },
   internal_error: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -45,6 +48,8 @@ export class AppError extends Error {
     readonly detail?: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** Extra RFC 7807 members, e.g. `retry_after`. */
+    readonly extensions?: { retry_after?: number },
   ) {
     super(detail ?? errorCatalogue[code].title);
     this.status = errorCatalogue[code].status;

@@ -13,6 +13,7 @@ export interface Problem {
   instance: string;
   request_id: string;
   errors?: FieldError[];
+  retry_after?: number;
 }
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: AppError) {
@@ -25,6 +26,7 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: AppEr
     request_id: req.id,
   };
   if (err.errors?.length) body.errors = err.errors;
+  if (err.extensions?.retry_after !== undefined) body.retry_after = err.extensions.retry_after;
   if (err.headers) void reply.headers(err.headers);
   return reply.code(err.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }

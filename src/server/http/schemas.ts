@@ -19,6 +19,7 @@ export const problemSchema = z
     instance: z.string().describe('Request path'),
     request_id: z.string().describe('Id to quote when reporting the problem'),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('Per-field problems'),
+    retry_after: z.number().int().optional().describe('Seconds to wait before trying again (429)'),
   })
   .meta({ id: 'Problem' });
 

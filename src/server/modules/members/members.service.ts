@@ -1,6 +1,7 @@
 import { authorize } from '../../auth/policy.js';
 import type { RequestContext } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
+import { revokeUserSessions } from '../auth/sessions.js';
 import * as queries from './members.queries.js';
 import type { ListMembersQuery, UpdateMemberInput } from './members.schemas.js';
 
@@ -46,6 +47,9 @@ export async function updateMember(ctx: RequestContext, membershipId: string, in
   }
   const after = await queries.findMember(ctx.trx, ctx.organizationId, membershipId);
   if (!after) throw notFound('Member');
+  // New rights (or none) take effect at the next sign-in: their refresh tokens stop working now.
+  if (after.role !== before.role) await revokeUserSessions(ctx.trx, after.user_id, 'role_changed', { organizationId: ctx.organizationId });
+  else if (after.end_date !== before.end_date && !after.is_active) await revokeUserSessions(ctx.trx, after.user_id, 'membership_ended', { organizationId: ctx.organizationId });
   await ctx.audit({
     entityType: 'membership',
     entityId: membershipId,

@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import { recordAudit, type AuditOrigin } from '../../audit/audit.service.js';
+import type { Role, User } from '../../db/schema.js';
+import type { Tx } from '../../db/tenant.js';
+import { AppError } from '../../http/errors.js';
+import { linkEmail, sendLater, type MailMessage } from '../../mail/mailer.js';
+import type { Services } from '../../services.js';
+import { hashInvitationToken } from '../invitations/invitations.service.js';
+import { activeMemberships, findUserByEmail, findUserById, setActingUser, withAuthScope, type MembershipSummary } from './auth.queries.js';
+import { hashPassword, passwordProblems, verifyPassword } from './passwords.js';
+import { newSecret, revokeSession, revokeUserSessions, rotateRefresh, sha256, startSession, type IssuedTokens, type SessionOrigin } from './sessions.js';
+
+export const LOCKOUT_THRESHOLD = 10;
+export const LOCKOUT_MINUTES = 30;
+const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
+const VERIFY_TOKEN_TTL_MS = 48 * 60 * 60 * 1000;
+
+export interface AuthRequest extends SessionOrigin {
+  requestId: string;
+  log: FastifyBaseLogger;
+}
+
+export interface SignedIn {
+  user: User;
+  organization: MembershipSummary;
+  memberships: MembershipSummary[];
+  tokens: IssuedTokens;
+}
+
+function origin(req: AuthRequest, organizationId: string, actorId: string | null): AuditOrigin {
+  return { organizationId, actorId, ip: req.ip, userAgent: req.userAgent?.slice(0, 500) ?? null, requestId: req.requestId };
+}
+
+function weakPassword(problems: string[], field = 'body.password'): AppError {
+  return new AppError('validation_error', 'The password does not meet the policy', problems.map((message) => ({ field, message })));
+}
+
+/** Picks the organization to act in: the one asked for (if a member), else the primary one. */
+function chooseMembership(memberships: MembershipSummary[], wanted?: string): MembershipSummary | null {
+  if (wanted) return memberships.find((m) => m.organization_id === wanted) ?? null;
+  return memberships[0] ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in with throttling and lockout.
+
+async function lockedFor(trx: Tx, emailHash: string): Promise<number> {
+  const row = await trx.selectFrom('login_throttle').select('locked_until').where('email_hash', '=', emailHash).executeTakeFirst();
+  if (!row?.locked_until || row.locked_until <= new Date()) return 0;
+  return Math.ceil((row.locked_until.getTime() - Date.now()) / 1000);
+}
+
+async function recordFailure(db: Services['database']['db'], emailHash: string) {
+  // Its own transaction: the failure counts even though the sign-in answer is an error.
+  await withAuthScope(db, (trx) => sql`
+    INSERT INTO login_throttle (email_hash, failures, first_failure_at) VALUES (${emailHash}, 1, now())
+    ON CONFLICT (email_hash) DO UPDATE SET
+      failures = CASE WHEN login_throttle.locked_until IS NOT NULL AND login_throttle.locked_until <= now() THEN 1 ELSE login_throttle.failures + 1 END,
+      locked_until = CASE
+        WHEN login_throttle.locked_until IS NOT NULL AND login_throttle.locked_until <= now() THEN NULL
+        WHEN login_throttle.failures + 1 >= ${LOCKOUT_THRESHOLD} THEN now() + make_interval(mins => ${LOCKOUT_MINUTES})
+        ELSE login_throttle.locked_until END`.execute(trx));
+}
+
+export async function login(
+  services: Services,
+  req: AuthRequest,
+  input: { email: string; password: string; remember_me: boolean; organization_id?: string | undefined },
+): Promise<SignedIn> {
+  const { db } = services.database;
+  const emailHash = sha256(input.email.trim().toLowerCase());
+  const locked = await withAuthScope(db, (trx) => lockedFor(trx, emailHash));
+  if (locked > 0) {
+    throw new AppError('too_many_attempts', `Too many failed sign-ins; try again in ${Math.ceil(locked / 60)} minutes`, undefined, { 'retry-after': String(locked) }, { retry_after: locked });
+  }
+  const user = await withAuthScope(db, (trx) => findUserByEmail(trx, input.email));
+  const valid = await verifyPassword(user?.is_active ? user.password_hash : null, input.password);
+  if (!user || !valid) {
+    await recordFailure(db, emailHash);
+    throw new AppError('invalid_credentials', 'E-mail or password is incorrect');
+  }
+  return withAuthScope(db, async (trx) => {
+    await trx.deleteFrom('login_throttle').where('email_hash', '=', emailHash).execute();
+    const memberships = await activeMemberships(trx, user.id);
+    const chosen = chooseMembership(memberships, input.organization_id);
+    if (!chosen) {
+      throw input.organization_id
+        ? new AppError('forbidden', 'You are not a member of that organization')
+        : new AppError('forbidden', 'Your account has no active membership in any organization');
+    }
+    await trx.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', user.id).execute();
+    const tokens = await startSession(trx, services.tokens, { userId: user.id, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: input.remember_me, ...req });
+    await setActingUser(trx, user.id, chosen.organization_id);
+    await recordAudit(trx, origin(req, chosen.organization_id, user.id), { entityType: 'session', entityId: tokens.session_id, action: 'auth.login', after: { remember_me: input.remember_me } });
+    return { user, organization: chosen, memberships, tokens };
+  }, user.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organization sign-up and registration.
+
+export interface NewOrganizationInput {
+  name: string;
+  slug: string;
+  admin: { email: string; password: string; first_name: string; last_name: string };
+}
+
+export async function signUpOrganization(services: Services, req: AuthRequest, input: NewOrganizationInput): Promise<SignedIn> {
+  const problems = passwordProblems(input.admin.password, { email: input.admin.email, names: [input.admin.first_name, input.admin.last_name] });
+  if (problems.length) throw weakPassword(problems, 'body.admin.password');
+  const passwordHash = await hashPassword(input.admin.password);
+  const mails: MailMessage[] = [];
+  const result = await withAuthScope(services.database.db, async (trx) => {
+    const open = await trx.selectFrom('system_settings').select('value').where('key', '=', 'signup.open').executeTakeFirst();
+    if (open && open.value === false) throw new AppError('forbidden', 'Sign-up of new organizations is closed on this portal');
+    if (await findUserByEmail(trx, input.admin.email)) {
+      throw new AppError('email_exists', 'An account with this e-mail exists; sign in and create the organization from there', [{ field: 'body.admin.email', message: 'Already registered' }]);
+    }
+    const slugTaken = await trx.selectFrom('organizations').select('id').where('slug', '=', input.slug).executeTakeFirst();
+    if (slugTaken) throw new AppError('conflict', 'This address is taken', [{ field: 'body.slug', message: 'Already in use' }]);
+    const organizationId = randomUUID();
+    const userId = randomUUID();
+    await setActingUser(trx, userId, organizationId);
+    await trx.insertInto('organizations').values({ id: organizationId, name: input.name, slug: input.slug }).execute();
+    const user = await trx.insertInto('users').values({
+      id: userId, email: input.admin.email, first_name: input.admin.first_name, last_name: input.admin.last_name,
+      password_hash: passwordHash, password_changed_at: new Date(),
+    }).returningAll().executeTakeFirstOrThrow();
+    await trx.insertInto('memberships').values({ organization_id: organizationId, user_id: userId, role: 'admin', is_primary: true }).execute();
+    const audit = origin(req, organizationId, userId);
+    await recordAudit(trx, audit, { entityType: 'organization', entityId: organizationId, action: 'create', after: { name: input.name, slug: input.slug } });
+    await recordAudit(trx, audit, { entityType: 'user', entityId: userId, action: 'create', after: { email: user.email, role: 'admin' } });
+    mails.push(await verificationEmail(trx, services, user));
+    const memberships = await activeMemberships(trx, userId);
+    const tokens = await startSession(trx, services.tokens, { userId, organizationId, role: 'admin' }, { rememberMe: false, ...req });
+    return { user, organization: memberships[0]!, memberships, tokens };
+  });
+  sendLater(services.mailer, req.log, mails);
+  return result;
+}
+
+export interface RegisterInput {
+  invitation_token?: string | undefined;
+  organization_id?: string | undefined;
+  email?: string | undefined;
+  password: string;
+  first_name?: string | undefined;
+  last_name?: string | undefined;
+}
+
+/**
+ * Creates the account from an invitation (or adds the membership to an existing account, which
+ * must then prove it knows its password). Registration by organization id alone works only
+ * where the organization allows open registration.
+ */
+export async function register(services: Services, req: AuthRequest, input: RegisterInput): Promise<SignedIn> {
+  const { db } = services.database;
+  const mails: MailMessage[] = [];
+  const result = await withAuthScope(db, async (trx) => {
+    let organizationId: string;
+    let role: Role = 'artist';
+    let email: string;
+    let invitationId: string | null = null;
+    let names = { first: input.first_name, last: input.last_name };
+    let department: string | null = null;
+    if (input.invitation_token) {
+      const invitation = await trx.selectFrom('invitations').selectAll()
+        .where('token_hash', '=', hashInvitationToken(input.invitation_token)).executeTakeFirst();
+      if (!invitation || invitation.accepted_at || invitation.revoked_at || invitation.expires_at <= new Date()) {
+        throw new AppError('invalid_token', 'This invitation link is not valid any more; ask for a new one');
+      }
+      organizationId = invitation.organization_id;
+      role = invitation.role;
+      email = invitation.email;
+      invitationId = invitation.id;
+      department = invitation.department;
+      names = { first: input.first_name ?? invitation.first_name ?? undefined, last: input.last_name ?? invitation.last_name ?? undefined };
+    } else {
+      if (!input.organization_id || !input.email) throw new AppError('validation_error', 'Send invitation_token (or organization_id and email where open registration is allowed)');
+      const org = await trx.selectFrom('organizations').select(['id', 'settings']).where('id', '=', input.organization_id).executeTakeFirst();
+      if (!org || (org.settings as { allow_open_registration?: boolean }).allow_open_registration !== true) {
+        throw new AppError('forbidden', 'This organization accepts new people by invitation only');
+      }
+      organizationId = org.id;
+      email = input.email;
+    }
+    const existing = await findUserByEmail(trx, email);
+    let user: User;
+    if (existing) {
+      if (!(await verifyPassword(existing.password_hash, input.password))) {
+        throw new AppError('email_exists', 'An account with this e-mail exists; enter its password to join the organization', [{ field: 'body.password', message: 'Use the password of your existing account' }]);
+      }
+      user = existing;
+      await setActingUser(trx, user.id, organizationId);
+      const member = await trx.selectFrom('memberships').select('id').where('organization_id', '=', organizationId).where('user_id', '=', user.id).executeTakeFirst();
+      if (member) throw new AppError('conflict', 'You are already a member of this organization');
+    } else {
+      if (!names.first || !names.last) {
+        throw new AppError('validation_error', 'First and last name are required', [
+          ...(names.first ? [] : [{ field: 'body.first_name', message: 'Required' }]),
+          ...(names.last ? [] : [{ field: 'body.last_name', message: 'Required' }]),
+        ]);
+      }
+      const problems = passwordProblems(input.password, { email, names: [names.first, names.last] });
+      if (problems.length) throw weakPassword(problems);
+      const id = randomUUID();
+      await setActingUser(trx, id, organizationId);
+      user = await trx.insertInto('users').values({
+        id, email, first_name: names.first, last_name: names.last, password_hash: await hashPassword(input.password),
+        password_changed_at: new Date(),
+        // An invitation link reached this inbox, which proves the address.
+        email_verified_at: invitationId ? new Date() : null,
+      }).returningAll().executeTakeFirstOrThrow();
+      if (!invitationId) mails.push(await verificationEmail(trx, services, user));
+    }
+    await trx.insertInto('memberships').values({ organization_id: organizationId, user_id: user.id, role, department, is_primary: !existing }).execute();
+    if (invitationId) await trx.updateTable('invitations').set({ accepted_at: new Date() }).where('id', '=', invitationId).execute();
+    await recordAudit(trx, origin(req, organizationId, user.id), {
+      entityType: 'membership', entityId: user.id, action: invitationId ? 'invitation.accepted' : 'member.registered', after: { email: user.email, role },
+    });
+    const memberships = await activeMemberships(trx, user.id);
+    const chosen = memberships.find((m) => m.organization_id === organizationId)!;
+    const tokens = await startSession(trx, services.tokens, { userId: user.id, organizationId, role }, { rememberMe: false, ...req });
+    return { user, organization: chosen, memberships, tokens };
+  });
+  sendLater(services.mailer, req.log, mails);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and sessions.
+
+export async function refresh(services: Services, req: AuthRequest, refreshToken: string): Promise<IssuedTokens> {
+  const rotation = await withAuthScope(services.database.db, (trx) => rotateRefresh(trx, services.tokens, refreshToken, req));
+  if (!rotation.ok) throw rotation.error;
+  return rotation.tokens;
+}
+
+export async function logout(services: Services, req: AuthRequest, who: { userId: string; organizationId: string; sessionId?: string | undefined }, everywhere: boolean) {
+  await withAuthScope(services.database.db, async (trx) => {
+    await setActingUser(trx, who.userId, who.organizationId);
+    if (everywhere) await revokeUserSessions(trx, who.userId, 'logout_all');
+    else if (who.sessionId) await revokeSession(trx, who.sessionId, 'logout');
+    await recordAudit(trx, origin(req, who.organizationId, who.userId), { entityType: 'session', entityId: who.sessionId ?? null, action: everywhere ? 'auth.logout_all' : 'auth.logout' });
+  }, who.userId);
+}
+
+export async function switchOrganization(services: Services, req: AuthRequest, who: { userId: string; sessionId?: string | undefined }, organizationId: string): Promise<SignedIn> {
+  return withAuthScope(services.database.db, async (trx) => {
+    const user = await findUserById(trx, who.userId);
+    if (!user?.is_active) throw new AppError('invalid_token');
+    const memberships = await activeMemberships(trx, who.userId);
+    const chosen = chooseMembership(memberships, organizationId);
+    if (!chosen) throw new AppError('not_found', 'Organization not found');
+    // The current session ends; a new one starts in the other organization.
+    if (who.sessionId) await revokeSession(trx, who.sessionId, 'logout');
+    const tokens = await startSession(trx, services.tokens, { userId: who.userId, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: false, ...req });
+    await setActingUser(trx, who.userId, chosen.organization_id);
+    await recordAudit(trx, origin(req, chosen.organization_id, who.userId), { entityType: 'session', entityId: tokens.session_id, action: 'auth.switch_organization' });
+    return { user, organization: chosen, memberships, tokens };
+  }, who.userId);
+}
+
+export function me(services: Services, who: { userId: string; organizationId: string }) {
+  return withAuthScope(services.database.db, async (trx) => {
+    const user = await findUserById(trx, who.userId);
+    if (!user) throw new AppError('invalid_token');
+    const memberships = await activeMemberships(trx, who.userId);
+    const current = memberships.find((m) => m.organization_id === who.organizationId);
+    if (!current) throw new AppError('invalid_token', 'Your membership of this organization has ended');
+    return { user, organization: current, memberships };
+  }, who.userId);
+}
+
+export function listSessions(services: Services, userId: string) {
+  return withAuthScope(services.database.db, (trx) => trx.selectFrom('auth_sessions')
+    .select(['id', 'organization_id', 'ip', 'user_agent', 'created_at', 'last_used_at', 'expires_at', 'remember_me'])
+    .where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', new Date())
+    .orderBy('last_used_at', 'desc').limit(100).execute(), userId);
+}
+
+export async function revokeOwnSession(services: Services, req: AuthRequest, who: { userId: string; organizationId: string }, sessionId: string) {
+  await withAuthScope(services.database.db, async (trx) => {
+    const session = await trx.selectFrom('auth_sessions').select(['id', 'revoked_at']).where('id', '=', sessionId).where('user_id', '=', who.userId).executeTakeFirst();
+    if (!session || session.revoked_at) throw new AppError('not_found', 'Session not found');
+    await revokeSession(trx, sessionId, 'revoked_by_user');
+    await setActingUser(trx, who.userId, who.organizationId);
+    await recordAudit(trx, origin(req, who.organizationId, who.userId), { entityType: 'session', entityId: sessionId, action: 'auth.session_revoked' });
+  }, who.userId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passwords and e-mail verification.
+
+async function oneTimeToken(trx: Tx, userId: string, purpose: 'password_reset' | 'email_verification', ttlMs: number) {
+  // A new link replaces any earlier unused one.
+  await trx.updateTable('auth_tokens').set({ used_at: new Date() }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
+  const token = newSecret();
+  await trx.insertInto('auth_tokens').values({ user_id: userId, purpose, token_hash: sha256(token), expires_at: new Date(Date.now() + ttlMs) }).execute();
+  return token;
+}
+
+async function verificationEmail(trx: Tx, services: Services, user: User): Promise<MailMessage> {
+  const token = await oneTimeToken(trx, user.id, 'email_verification', VERIFY_TOKEN_TTL_MS);
+  return linkEmail({
+    to: user.email,
+    subject: 'Confirm your e-mail address',
+    intro: `Hello ${user.first_name}, please confirm that this is your e-mail address for BIG Live Portal.`,
+    action: 'Confirm e-mail',
+    url: `${services.config.publicUrl}/verify-email?token=${token}`,
+  });
+}
+
+/** Always answers the same; a link (valid 1 hour, once) goes out only when the account exists. */
+export async function forgotPassword(services: Services, req: AuthRequest, email: string): Promise<void> {
+  const mails: MailMessage[] = [];
+  await withAuthScope(services.database.db, async (trx) => {
+    const user = await findUserByEmail(trx, email);
+    if (!user?.is_active) return;
+    const token = await oneTimeToken(trx, user.id, 'password_reset', RESET_TOKEN_TTL_MS);
+    // The link is built from configuration, never from the request's Host header.
+    mails.push(linkEmail({
+      to: user.email,
+      subject: 'Reset your BIG Live Portal password',
+      intro: `Hello ${user.first_name}, someone asked to reset the password of your account. The link works once, for one hour.`,
+      action: 'Choose a new password',
+      url: `${services.config.publicUrl}/reset-password?token=${token}`,
+      outro: 'If you did not ask for this, ignore this e-mail; your password stays as it is.',
+    }));
+  });
+  sendLater(services.mailer, req.log, mails);
+}
+
+async function consumeToken(trx: Tx, token: string, purpose: 'password_reset' | 'email_verification') {
+  const row = await trx.selectFrom('auth_tokens').selectAll().where('token_hash', '=', sha256(token)).where('purpose', '=', purpose).forUpdate().executeTakeFirst();
+  if (!row || row.used_at || row.expires_at <= new Date()) throw new AppError('invalid_token', 'This link is not valid any more; ask for a new one');
+  await trx.updateTable('auth_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
+  return row;
+}
+
+export async function resetPassword(services: Services, req: AuthRequest, token: string, password: string): Promise<void> {
+  await withAuthScope(services.database.db, async (trx) => {
+    const row = await consumeToken(trx, token, 'password_reset');
+    const user = await findUserById(trx, row.user_id);
+    if (!user) throw new AppError('invalid_token');
+    const problems = passwordProblems(password, { email: user.email, names: [user.first_name, user.last_name] });
+    if (problems.length) throw weakPassword(problems);
+    await setActingUser(trx, user.id);
+    await trx.updateTable('users').set({ password_hash: await hashPassword(password), password_changed_at: new Date(), email_verified_at: user.email_verified_at ?? new Date() })
+      .where('id', '=', user.id).execute();
+    await trx.deleteFrom('login_throttle').where('email_hash', '=', sha256(user.email.toLowerCase())).execute();
+    await revokeUserSessions(trx, user.id, 'password_changed');
+    for (const m of await activeMemberships(trx, user.id)) {
+      await setActingUser(trx, user.id, m.organization_id);
+      await recordAudit(trx, origin(req, m.organization_id, user.id), { entityType: 'user', entityId: user.id, action: 'auth.password_reset' });
+    }
+  });
+}
+
+export async function changePassword(services: Services, req: AuthRequest, who: { userId: string; organizationId: string; sessionId?: string | undefined }, current: string, next: string) {
+  await withAuthScope(services.database.db, async (trx) => {
+    const user = await findUserById(trx, who.userId);
+    if (!user || !(await verifyPassword(user.password_hash, current))) {
+      throw new AppError('invalid_credentials', 'The current password is incorrect', [{ field: 'body.current_password', message: 'Incorrect' }]);
+    }
+    const problems = passwordProblems(next, { email: user.email, names: [user.first_name, user.last_name] });
+    if (problems.length) throw weakPassword(problems, 'body.new_password');
+    await trx.updateTable('users').set({ password_hash: await hashPassword(next), password_changed_at: new Date() }).where('id', '=', user.id).execute();
+    const ended = await revokeUserSessions(trx, user.id, 'password_changed', who.sessionId ? { except: who.sessionId } : {});
+    await setActingUser(trx, who.userId, who.organizationId);
+    await recordAudit(trx, origin(req, who.organizationId, who.userId), { entityType: 'user', entityId: user.id, action: 'auth.password_changed', after: { other_sessions_ended: ended } });
+  }, who.userId);
+}
+
+export async function verifyEmail(services: Services, token: string): Promise<void> {
+  await withAuthScope(services.database.db, async (trx) => {
+    const row = await consumeToken(trx, token, 'email_verification');
+    await trx.updateTable('users').set({ email_verified_at: new Date() }).where('id', '=', row.user_id).execute();
+  });
+}
+
+export async function resendVerification(services: Services, req: AuthRequest, userId: string) {
+  const mails: MailMessage[] = [];
+  await withAuthScope(services.database.db, async (trx) => {
+    const user = await findUserById(trx, userId);
+    if (!user || user.email_verified_at) return;
+    mails.push(await verificationEmail(trx, services, user));
+  }, userId);
+  sendLater(services.mailer, req.log, mails);
+}

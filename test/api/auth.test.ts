@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxMailer } from '../../src/server/mail/mailer.js';
+import { createOrganization, startTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+const password = 'Violet-Curtain-Rises-42';
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${counter++}`;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t?.close());
+
+const outbox = () => (t.services.mailer as OutboxMailer).sent;
+async function waitForMail(to: string) {
+  for (let i = 0; i < 50; i++) {
+    const mail = [...outbox()].reverse().find((m) => m.to === to);
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no e-mail to ${to}`);
+}
+const linkToken = (text: string) => /token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+
+async function signUp(email = `${unique('admin')}@example.com`) {
+  const slug = unique('co').toLowerCase();
+  // Sign-ups are limited per client address; each comes from its own address here.
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/organizations', remoteAddress: `10.200.${counter % 250}.${Math.floor(counter / 250) + 1}`, payload: { name: 'Globe Theatre', slug, admin: { email, password, first_name: 'Ada', last_name: 'Lovelace' } } });
+  expect(res.statusCode, res.body).toBe(201);
+  return { ...res.json(), email, slug };
+}
+
+describe('organization sign-up and sign-in', () => {
+  it('creates the organization, its admin and a session; the access token works', async () => {
+    const s = await signUp();
+    expect(s.role).toBe('admin');
+    expect(s.tokens.refresh_token).toBeTruthy();
+    const org = await t.app.inject({ url: '/api/v1/organization', headers: { authorization: `Bearer ${s.tokens.access_token}` } });
+    expect(org.json()).toMatchObject({ slug: s.slug, name: 'Globe Theatre' });
+    const mail = await waitForMail(s.email);
+    expect(mail.subject).toMatch(/Confirm/);
+    expect(mail.text).toContain('http://portal.test/verify-email?token=');
+    const verify = await t.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token: linkToken(mail.text) } });
+    expect(verify.statusCode).toBe(200);
+    const me = await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${s.tokens.access_token}` } });
+    expect(me.json().user.email_verified).toBe(true);
+  });
+
+  it('refuses weak or breached passwords and taken e-mails', async () => {
+    const weak = await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: { name: 'X', slug: unique('x'), admin: { email: `${unique('w')}@example.com`, password: 'password1234', first_name: 'A', last_name: 'B' } } });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json().errors[0].field).toBe('body.admin.password');
+    const s = await signUp();
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/organizations', payload: { name: 'Y', slug: unique('y'), admin: { email: s.email, password, first_name: 'A', last_name: 'B' } } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().type).toBe('email_exists');
+  });
+
+  it('signs in; wrong passwords and unknown e-mails answer identically', async () => {
+    const s = await signUp();
+    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.1', payload: { email: s.email.toUpperCase(), password } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().organization.slug).toBe(s.slug);
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.2', payload: { email: s.email, password: 'not-the-password-at-all' } });
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.3', payload: { email: `${unique('nobody')}@example.com`, password: 'not-the-password-at-all' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    const strip = (b: Record<string, unknown>) => ({ ...b, request_id: undefined });
+    expect(strip(wrong.json())).toEqual(strip(unknown.json()));
+  });
+
+  it('locks an e-mail after 10 failures for 30 minutes, even with the right password', async () => {
+    const s = await signUp();
+    for (let i = 0; i < 10; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `10.1.${i}.1`, payload: { email: s.email, password: `wrong-password-${i}-xx` } });
+      expect(res.statusCode).toBe(401);
+    }
+    const locked = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.1.99.1', payload: { email: s.email, password } });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ type: 'too_many_attempts' });
+    expect(locked.json().retry_after).toBeGreaterThan(29 * 60);
+  });
+
+  it('limits sign-in attempts to 5 per minute per client address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.2.0.1', headers: { 'x-forwarded-for': `1.2.3.${i}` }, payload: { email: `${unique('r')}@example.com`, password: 'whatever-password-1' } });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotate on every use; replaying a rotated one ends the whole session', async () => {
+    const s = await signUp();
+    const first = s.tokens.refresh_token;
+    const r1 = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: first } });
+    expect(r1.statusCode).toBe(200);
+    const second = r1.json().refresh_token;
+    expect(second).not.toBe(first);
+    const replay = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: first } });
+    expect(replay.statusCode).toBe(401);
+    // The family is revoked: even the newest token is refused now.
+    const after = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: second } });
+    expect(after.statusCode).toBe(401);
+  });
+
+  it('stop working after logout, logout everywhere and a password change', async () => {
+    const s = await signUp();
+    const other = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.3.0.1', payload: { email: s.email, password } })).json();
+    const logout = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${s.tokens.access_token}` }, payload: {} });
+    expect(logout.statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: s.tokens.refresh_token } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: other.tokens.refresh_token } })).statusCode).toBe(200);
+
+    const a = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.3.0.2', payload: { email: s.email, password } })).json();
+    const b = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.3.0.3', payload: { email: s.email, password } })).json();
+    const change = await t.app.inject({ method: 'POST', url: '/api/v1/auth/change-password', headers: { authorization: `Bearer ${a.tokens.access_token}` }, payload: { current_password: password, new_password: 'Another-Stage-Door-77' } });
+    expect(change.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: b.tokens.refresh_token } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: a.tokens.refresh_token } })).statusCode).toBe(200);
+  });
+
+  it('travel in an HttpOnly, Secure, SameSite=Strict cookie for the web app, accepted only from the portal origin', async () => {
+    const s = await signUp();
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.4.0.1', payload: { email: s.email, password, use_cookie: true } });
+    expect(login.json().tokens.refresh_token).toBeUndefined();
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(/bl_refresh=/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/Secure/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+    const foreign = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { cookie, origin: 'https://evil.example' }, payload: { use_cookie: true } });
+    expect(foreign.statusCode).toBe(403);
+    const own = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { cookie, origin: 'http://portal.test' }, payload: { use_cookie: true } });
+    expect(own.statusCode).toBe(200);
+  });
+});
+
+describe('invitations and organization switching', () => {
+  it('an invited person registers from the link, and an existing account joins a second organization', async () => {
+    const s = await signUp();
+    const admin = { authorization: `Bearer ${s.tokens.access_token}` };
+    const artistEmail = `${unique('artist')}@example.com`;
+    const invite = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers: admin, payload: { email: artistEmail, role: 'artist', first_name: 'Jane', last_name: 'Doe' } });
+    expect(invite.statusCode).toBe(201);
+    const token = linkToken(invite.json().accept_url);
+    const reg = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token, password } });
+    expect(reg.statusCode, reg.body).toBe(201);
+    expect(reg.json()).toMatchObject({ role: 'artist', user: { email: artistEmail, email_verified: true } });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token, password } })).statusCode).toBe(401);
+
+    const other = await signUp();
+    const invite2 = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers: { authorization: `Bearer ${other.tokens.access_token}` }, payload: { email: artistEmail, role: 'production_manager' } });
+    const token2 = linkToken(invite2.json().accept_url);
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token2, password: 'Some-Other-Password-9' } });
+    expect(wrong.statusCode).toBe(409);
+    const joined = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token2, password } });
+    expect(joined.statusCode).toBe(201);
+    expect(joined.json().memberships).toHaveLength(2);
+
+    const switched = await t.app.inject({ method: 'POST', url: '/api/v1/auth/switch-organization', headers: { authorization: `Bearer ${reg.json().tokens.access_token}` }, payload: { organization_id: other.organization.organization_id } });
+    expect(switched.statusCode).toBe(200);
+    expect(switched.json()).toMatchObject({ role: 'production_manager', organization: { slug: other.slug } });
+    const stranger = await createOrganization(t.services);
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/auth/switch-organization', headers: { authorization: `Bearer ${reg.json().tokens.access_token}` }, payload: { organization_id: stranger.id } });
+    expect(refused.statusCode).toBe(404);
+  });
+
+  it('registration by organization id alone is refused unless the organization allows it', async () => {
+    const s = await signUp();
+    const body = { organization_id: s.organization.organization_id, email: `${unique('open')}@example.com`, password, first_name: 'Open', last_name: 'Door' };
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: body })).statusCode).toBe(403);
+    await t.app.inject({ method: 'PATCH', url: '/api/v1/organization', headers: { authorization: `Bearer ${s.tokens.access_token}` }, payload: { settings: { allow_open_registration: true } } });
+    const open = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: body });
+    expect(open.statusCode).toBe(201);
+    expect(open.json().role).toBe('artist');
+  });
+});
+
+describe('forgot and reset password', () => {
+  it('e-mails a single-use link built from configuration, valid once', async () => {
+    const s = await signUp();
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/forgot-password', headers: { host: 'evil.example' }, payload: { email: s.email } });
+    expect(res.statusCode).toBe(202);
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/auth/forgot-password', payload: { email: `${unique('ghost')}@example.com` } });
+    expect(unknown.statusCode).toBe(202);
+    expect(unknown.json()).toEqual(res.json());
+    const mail = await waitForMail(s.email);
+    const resetMail = [...outbox()].reverse().find((m) => m.to === s.email && /Reset/.test(m.subject))!;
+    expect(resetMail.text).toContain('http://portal.test/reset-password?token=');
+    expect(resetMail.text).not.toContain('evil.example');
+    void mail;
+    const token = linkToken(resetMail.text);
+    const newPassword = 'Fresh-Green-Room-2026';
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/reset-password', payload: { token, password: newPassword } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/reset-password', payload: { token, password: 'Yet-Another-One-2026' } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: s.tokens.refresh_token } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.5.0.1', payload: { email: s.email, password: newPassword } })).statusCode).toBe(200);
+  });
+});
+
+describe('sessions', () => {
+  it('lists the devices of the account and revokes one; a role change ends sessions in that organization', async () => {
+    const s = await signUp();
+    const phone = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.6.0.1', headers: { 'user-agent': 'Phone Safari' }, payload: { email: s.email, password } })).json();
+    const list = await t.app.inject({ url: '/api/v1/auth/sessions', headers: { authorization: `Bearer ${s.tokens.access_token}` } });
+    const sessions = list.json().data as { id: string; user_agent: string; current: boolean }[];
+    expect(sessions.length).toBe(2);
+    expect(sessions.filter((x) => x.current)).toHaveLength(1);
+    const phoneSession = sessions.find((x) => x.user_agent === 'Phone Safari')!;
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/auth/sessions/${phoneSession.id}`, headers: { authorization: `Bearer ${s.tokens.access_token}` } })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: phone.tokens.refresh_token } })).statusCode).toBe(401);
+
+    const admin = { authorization: `Bearer ${s.tokens.access_token}` };
+    const email = `${unique('pm')}@example.com`;
+    const invite = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers: admin, payload: { email, role: 'production_manager', first_name: 'Pat', last_name: 'Manager' } });
+    const reg = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: linkToken(invite.json().accept_url), password } })).json();
+    const members = await t.app.inject({ url: `/api/v1/members?q=${encodeURIComponent(email)}`, headers: admin });
+    const memberId = members.json().data[0].id;
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/members/${memberId}`, headers: admin, payload: { role: 'artist' } });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: reg.tokens.refresh_token } })).statusCode).toBe(401);
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.6.0.2', payload: { email, password } });
+    expect(again.json().role).toBe('artist');
+  });
+});
