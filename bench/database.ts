@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { APP_ROLE, migrate, MIGRATIONS_DIR } from '../src/server/db/migrate.js';
+import { migrate, MIGRATIONS_DIR } from '../src/server/db/migrate.js';
+import { ensureAppLogin, withDatabase } from '../src/server/db/provision.js';
 import { jobDefinitions } from '../src/server/jobs/registry.js';
 import { generate, generatorSignature } from './generate.js';
 
@@ -26,12 +27,6 @@ export interface SeedFingerprint {
   migrations: string;
 }
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 function migrationsDigest(): string {
   const hash = createHash('sha256');
   for (const file of fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
@@ -52,6 +47,7 @@ export async function prepareDatabase(options: { serverUrl: string; database: st
   const fingerprint: SeedFingerprint = { scale: options.scale, generator: generatorSignature(), migrations: migrationsDigest() };
   let generated = false;
   let generation: BenchDatabase['generation'];
+  let appUrl = '';
   try {
     const me = await admin.query<{ rolsuper: boolean; current_user: string }>(`SELECT rolsuper, current_user FROM pg_roles WHERE rolname = current_user`);
     if (!me.rows[0]?.rolsuper) {
@@ -94,16 +90,9 @@ export async function prepareDatabase(options: { serverUrl: string; database: st
       await owner.end();
     }
 
-    await admin.query(`DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${BENCH_APP_LOGIN}') THEN
-          CREATE ROLE ${BENCH_APP_LOGIN} LOGIN PASSWORD '${BENCH_APP_PASSWORD}' IN ROLE ${APP_ROLE};
-        END IF; END $$`);
-    await admin.query(`GRANT CONNECT ON DATABASE ${options.database} TO ${BENCH_APP_LOGIN}`);
+    appUrl = await ensureAppLogin(admin, { ownerUrl, database: options.database, login: BENCH_APP_LOGIN, password: BENCH_APP_PASSWORD });
   } finally {
     await admin.end();
   }
-  const appUrl = new URL(ownerUrl);
-  appUrl.username = BENCH_APP_LOGIN;
-  appUrl.password = BENCH_APP_PASSWORD;
-  return { ownerUrl, appUrl: appUrl.toString(), generated, seed: fingerprint, ...(generation ? { generation } : {}) };
+  return { ownerUrl, appUrl, generated, seed: fingerprint, ...(generation ? { generation } : {}) };
 }

@@ -210,6 +210,7 @@ async function main() {
     JOBS_IN_PROCESS: 'false',
     JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     SIGNED_URL_SECRET: randomBytes(32).toString('base64url'),
+    PII_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
   });
   const services = await createServices(config, { migrate: false });
   const app = await buildApp(services, { logger: false });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import { migrate } from '../src/server/db/migrate.js';
+import { ensureAppLogin, withDatabase } from '../src/server/db/provision.js';
 import { jobDefinitions } from '../src/server/jobs/registry.js';
 
 const E2E_DB = 'bigportal_e2e';
@@ -19,21 +20,14 @@ if (serverUrl) {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${E2E_DB} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${E2E_DB}`);
-  const ownerUrl = new URL(serverUrl);
-  ownerUrl.pathname = `/${E2E_DB}`;
-  const owner = new pg.Pool({ connectionString: ownerUrl.toString(), max: 1 });
+  const ownerUrl = withDatabase(serverUrl, E2E_DB);
+  const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
   await migrate(owner, jobDefinitions);
   await owner.end();
-  await admin.query(`DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${E2E_LOGIN}') THEN
-      CREATE ROLE ${E2E_LOGIN} LOGIN PASSWORD 'e2e-only' IN ROLE bigportal_app;
-    END IF; END $$`);
+  const appUrl = await ensureAppLogin(admin, { ownerUrl, database: E2E_DB, login: E2E_LOGIN, password: 'e2e-only' });
   await admin.end();
-  const appUrl = new URL(ownerUrl);
-  appUrl.username = E2E_LOGIN;
-  appUrl.password = 'e2e-only';
-  process.env.MIGRATION_DATABASE_URL = ownerUrl.toString();
-  process.env.DATABASE_URL = appUrl.toString();
+  process.env.MIGRATION_DATABASE_URL = ownerUrl;
+  process.env.DATABASE_URL = appUrl;
 }
 
 await import('../src/server/main.js');

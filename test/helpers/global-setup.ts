@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/server/db/migrate.js';
+import { ensureAppLogin, withDatabase } from '../../src/server/db/provision.js';
 import { jobDefinitions } from '../../src/server/jobs/registry.js';
 
 export const TEST_APP_LOGIN = 'bigportal_app_test';
@@ -19,26 +20,13 @@ export default async function setup(project: TestProject) {
   const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
   await migrate(owner, jobDefinitions);
   await owner.end();
-  await admin.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${TEST_APP_LOGIN}') THEN
-        CREATE ROLE ${TEST_APP_LOGIN} LOGIN PASSWORD '${TEST_APP_PASSWORD}' IN ROLE bigportal_app;
-      END IF; END $$`);
-  await admin.query(`GRANT CONNECT ON DATABASE ${name} TO ${TEST_APP_LOGIN}`);
-  const appUrl = new URL(ownerUrl);
-  appUrl.username = TEST_APP_LOGIN;
-  appUrl.password = TEST_APP_PASSWORD;
+  const appUrl = await ensureAppLogin(admin, { ownerUrl, database: name, login: TEST_APP_LOGIN, password: TEST_APP_PASSWORD });
   project.provide('ownerUrl', ownerUrl);
-  project.provide('appUrl', appUrl.toString());
+  project.provide('appUrl', appUrl);
   return async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   };
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 declare module 'vitest' {
