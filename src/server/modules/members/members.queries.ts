@@ -25,9 +25,10 @@ export function listMembers(trx: Tx, organizationId: string, filter: ListMembers
   if (filter.created_after) q = q.where('m.created_at', '>=', new Date(filter.created_after));
   if (filter.created_before) q = q.where('m.created_at', '<', new Date(filter.created_before));
   if (filter.q) {
-    // Trigram index on name + e-mail; ILIKE with escaped wildcards so % and _ are literal.
-    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where(sql<boolean>`(u.first_name || ' ' || u.last_name || ' ' || u.email) ILIKE ${pattern}`);
+    // Searched through the private trigram index (see migrations/0005_member_search.sql);
+    // % and _ typed by the user are literal.
+    const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where(sql<boolean>`m.id IN (SELECT app_search_members(${pattern}))`);
   }
   return paginate(q, { limit: filter.limit, cursor: filter.cursor, createdCol: 'm.created_at', idCol: 'm.id' });
 }
