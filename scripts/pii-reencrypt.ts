@@ -9,7 +9,7 @@
 import { loadConfig } from '../src/server/config.js';
 import { createFieldCipher } from '../src/server/crypto/field-encryption.js';
 import { openDatabase } from '../src/server/db/database.js';
-import { reencryptAll } from '../src/server/modules/profiles/profiles.service.js';
+import { reencryptAll, type ReencryptReport } from '../src/server/modules/profiles/profiles.service.js';
 
 const config = loadConfig();
 if (!config.PII_ENCRYPTION_KEYS) {
@@ -18,14 +18,13 @@ if (!config.PII_ENCRYPTION_KEYS) {
 }
 const cipher = createFieldCipher(config.PII_ENCRYPTION_KEYS, config.PII_HASH_KEY);
 const database = await openDatabase({ url: config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL, dataDir: config.dataDir, poolSize: 2, applicationName: 'big-live-portal-pii-reencrypt' });
-let failed = 0;
+let report: ReencryptReport;
 try {
-  const report = await reencryptAll(database.db, cipher);
-  failed = report.failures.length;
-  console.log(`current key: ${cipher.currentKid} (ring: ${cipher.keyIds.join(', ')})`);
-  console.log(`${report.scanned} profile(s) with sealed values, ${report.reencrypted} re-encrypted, ${report.rehashed} tax ID hash(es) recomputed, ${report.skippedConcurrent} changed meanwhile (run again)`);
-  for (const f of report.failures) console.log(`✗ user ${f.user_id}: ${f.field} — ${f.reason}`);
+  report = await reencryptAll(database.db, cipher);
 } finally {
   await database.close();
 }
-process.exit(failed ? 1 : 0);
+console.log(`current key: ${cipher.currentKid} (ring: ${cipher.keyIds.join(', ')})`);
+console.log(`${report.scanned} profile(s) with sealed values, ${report.reencrypted} re-encrypted, ${report.rehashed} tax ID hash(es) recomputed, ${report.skippedConcurrent} changed meanwhile (run again)`);
+for (const f of report.failures) console.log(`✗ user ${f.user_id}: ${f.field} — ${f.reason}`);
+process.exit(report.failures.length ? 1 : 0);

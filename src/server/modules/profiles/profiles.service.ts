@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { strToU8, zipSync } from 'fflate';
 import type { Kysely, Updateable } from 'kysely';
 import { authorize, can } from '../../auth/policy.js';
+import { revokeUserSessions } from '../auth/sessions.js';
 import { FieldDecryptionError, type FieldCipher, type FieldContext } from '../../crypto/field-encryption.js';
 import type { ArtistProfile, ArtistProfilesTable, DB } from '../../db/schema.js';
 import type { RequestContext } from '../../http/context.js';
@@ -374,6 +375,8 @@ export async function completeDeletionRequest(ctx: RequestContext, id: string) {
     ...(elsewhere === false ? { email: tombstone, password_hash: null, is_active: false, timezone: null, deleted_at: new Date() } : {}),
   });
   await queries.endMembership(ctx.trx, ctx.organizationId, userId);
+  // Nobody keeps signing in to an organization whose records of them were redacted.
+  await revokeUserSessions(ctx.trx, userId, 'membership_ended', elsewhere === false ? {} : { organizationId: ctx.organizationId });
   if (membership && ['admin', 'system_admin'].includes(membership.role) && (await queries.countActiveAdmins(ctx.trx, ctx.organizationId)) === 0) {
     throw new AppError('conflict', 'This person is the last administrator; appoint another one before completing the request');
   }
