@@ -47,7 +47,7 @@ export async function prepareDatabase(options: { serverUrl: string; database: st
   const fingerprint: SeedFingerprint = { scale: options.scale, generator: generatorSignature(), migrations: migrationsDigest() };
   let generated = false;
   let generation: BenchDatabase['generation'];
-  let appUrl = '';
+  let appUrl: string;
   try {
     const me = await admin.query<{ rolsuper: boolean; current_user: string }>(`SELECT rolsuper, current_user FROM pg_roles WHERE rolname = current_user`);
     if (!me.rows[0]?.rolsuper) {

@@ -1,5 +1,5 @@
 /**
- * `npm run pii:reencrypt`: rewrites every sealed artist profile value (tax ID, bank account) that
+ * `npm run pii:reencrypt`: rewrites every sealed value (tax ID, bank account, two-factor secret) that
  * is not under the current key of PII_ENCRYPTION_KEYS, and recomputes tax ID hashes when the hash
  * key changed. Rotate a key by putting the new entry first and keeping the old ones after it,
  * restart the app, run this, then drop the old entries. It connects as the schema owner
@@ -9,6 +9,7 @@
 import { loadConfig } from '../src/server/config.js';
 import { createFieldCipher } from '../src/server/crypto/field-encryption.js';
 import { openDatabase } from '../src/server/db/database.js';
+import { reencryptTotpSecrets } from '../src/server/modules/auth/mfa.service.js';
 import { reencryptAll, type ReencryptReport } from '../src/server/modules/profiles/profiles.service.js';
 
 const config = loadConfig();
@@ -19,12 +20,17 @@ if (!config.PII_ENCRYPTION_KEYS) {
 const cipher = createFieldCipher(config.PII_ENCRYPTION_KEYS, config.PII_HASH_KEY);
 const database = await openDatabase({ url: config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL, dataDir: config.dataDir, poolSize: 2, applicationName: 'big-live-portal-pii-reencrypt' });
 let report: ReencryptReport;
+let totp: Awaited<ReturnType<typeof reencryptTotpSecrets>>;
 try {
   report = await reencryptAll(database.db, cipher);
+  // Two-factor secrets are sealed with the same key ring.
+  totp = await reencryptTotpSecrets(database.db, cipher);
 } finally {
   await database.close();
 }
 console.log(`current key: ${cipher.currentKid} (ring: ${cipher.keyIds.join(', ')})`);
 console.log(`${report.scanned} profile(s) with sealed values, ${report.reencrypted} re-encrypted, ${report.rehashed} tax ID hash(es) recomputed, ${report.skippedConcurrent} changed meanwhile (run again)`);
+console.log(`${totp.scanned} two-factor secret(s), ${totp.reencrypted} re-encrypted, ${totp.skippedConcurrent} changed meanwhile (run again)`);
 for (const f of report.failures) console.log(`✗ user ${f.user_id}: ${f.field} — ${f.reason}`);
-process.exit(report.failures.length ? 1 : 0);
+for (const f of totp.failures) console.log(`✗ user ${f.user_id}: totp_secret — ${f.reason}`);
+process.exit(report.failures.length || totp.failures.length ? 1 : 0);

@@ -20,6 +20,8 @@ import { AppError } from './http/errors.js';
 import { registerJsonParser } from './http/json-body.js';
 import { transformObject } from './http/openapi.js';
 import { registerProblemHandlers } from './http/problem.js';
+import { clientKey } from './http/client-address.js';
+import { failoverRateLimitStore } from './http/rate-limit-store.js';
 import { registerSecurityHeaders } from './http/security.js';
 import { loggerOptions } from './logger.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
@@ -42,6 +44,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without an access token. */
     public?: boolean;
+    /** Reachable by a session that must still set up two-factor authentication (token claim mfa: enrol_required). */
+    allowDuringMfaEnrolment?: boolean;
   }
 }
 
@@ -83,6 +87,12 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     } catch {
       throw new AppError('invalid_token');
     }
+    // The organization requires two-factor for this role and the person has none yet: only
+    // enrolment, /auth/me, sign-out and organization switching until then.
+    const { config: route } = req.routeOptions;
+    if (req.actor.mfa === 'enrol_required' && !req.is404 && !route.public && !route.allowDuringMfaEnrolment && req.url.startsWith('/api/') && !req.url.startsWith('/api/docs')) {
+      throw new AppError('mfa_enrolment_required', 'Your organization requires two-factor authentication for your role: set it up with POST /api/v1/auth/2fa/setup and /auth/2fa/enable first');
+    }
   });
   app.addHook('preHandler', async (req) => {
     const isPublic = req.is404 || req.routeOptions.config.public || req.url.startsWith('/api/docs') || !req.url.startsWith('/api/');
@@ -107,8 +117,9 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW,
     enableDraftSpec: true,
-    ...(services.redis ? { redis: services.redis, nameSpace: 'bigportal-rl:' } : {}),
-    keyGenerator: (req) => (req.actor ? `user:${req.actor.userId}` : `ip:${req.ip}`),
+    // Shared through Redis when configured; counted in memory while Redis is down (see the store).
+    ...(services.redis ? { store: failoverRateLimitStore(services.redis, 'bigportal-rl:', app.log) } : {}),
+    keyGenerator: (req) => (req.actor ? `user:${req.actor.userId}` : `ip:${clientKey(req.ip)}`),
     allowList: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/v1/health') || req.url.startsWith('/api/v1/ready'),
     errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `Limit of ${ctx.max} requests per ${ctx.after} reached; retry later`),
   });

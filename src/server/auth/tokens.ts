@@ -31,6 +31,8 @@ const claimsSchema = z.object({
   org: z.uuid(),
   role: z.enum(roles),
   sid: z.string().max(100).optional(),
+  amr: z.array(z.enum(['pwd', 'otp'])).max(4).optional(),
+  mfa: z.literal('enrol_required').optional(),
 });
 
 export interface Actor {
@@ -38,7 +40,13 @@ export interface Actor {
   organizationId: string;
   role: Role;
   sessionId?: string;
+  /** How the session signed in (RFC 8176): ['pwd'] or ['pwd', 'otp']. */
+  amr?: AuthMethod[];
+  /** 'enrol_required': the organization requires two-factor for this role and the person has none yet. */
+  mfa?: 'enrol_required';
 }
+
+export type AuthMethod = 'pwd' | 'otp';
 
 type Key = CryptoKey | KeyObject;
 
@@ -61,7 +69,10 @@ export async function createTokenService(options: { privateKeyPem?: string; data
     kid,
     jwks: { keys: [{ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }] },
     async sign(actor, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS) {
-      return new SignJWT({ org: actor.organizationId, role: actor.role, ...(actor.sessionId ? { sid: actor.sessionId } : {}) })
+      return new SignJWT({
+        org: actor.organizationId, role: actor.role, ...(actor.sessionId ? { sid: actor.sessionId } : {}),
+        ...(actor.amr ? { amr: actor.amr } : {}), ...(actor.mfa ? { mfa: actor.mfa } : {}),
+      })
         .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
         .setSubject(actor.userId)
         .setIssuer(options.issuer)
@@ -82,7 +93,10 @@ export async function createTokenService(options: { privateKeyPem?: string; data
         throw new Error('unexpected key reference');
       }
       const claims = claimsSchema.parse(payload);
-      return { userId: claims.sub, organizationId: claims.org, role: claims.role, ...(claims.sid ? { sessionId: claims.sid } : {}) };
+      return {
+        userId: claims.sub, organizationId: claims.org, role: claims.role, ...(claims.sid ? { sessionId: claims.sid } : {}),
+        ...(claims.amr ? { amr: claims.amr } : {}), ...(claims.mfa ? { mfa: claims.mfa } : {}),
+      };
     },
   };
 }

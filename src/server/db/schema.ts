@@ -143,6 +143,8 @@ export interface DB {
   refresh_tokens: RefreshTokensTable;
   auth_tokens: AuthTokensTable;
   login_throttle: LoginThrottleTable;
+  mfa_backup_codes: MfaBackupCodesTable;
+  mfa_challenges: MfaChallengesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -183,6 +185,8 @@ export interface AuthSessionsTable {
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+  /** Signed in with a second factor (migrations/0004_mfa.sql). */
+  mfa_verified: Generated<boolean>;
 }
 
 export interface RefreshTokensTable {
@@ -248,3 +252,24 @@ export interface DeletionRequestsTable {
   processed_at: Timestamp | null;
 }
 export type DeletionRequest = Selectable<DeletionRequestsTable>;
+
+/** migrations/0004_mfa.sql: single-use backup codes (argon2id hashes) and pending second sign-in steps. */
+export interface MfaBackupCodesTable {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: string;
+  created_at: CreatedAt;
+  used_at: Timestamp | null;
+}
+
+export interface MfaChallengesTable {
+  id: Generated<string>;
+  user_id: string;
+  organization_id: string;
+  token_hash: string;
+  remember_me: Generated<boolean>;
+  failed_attempts: Generated<number>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}

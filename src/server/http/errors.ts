@@ -13,6 +13,7 @@ export const errorCatalogue = {
   invalid_credentials: { status: 401, title: 'E-mail or password is incorrect' },
   invalid_token: { status: 401, title: 'Invalid or expired token' },
   forbidden: { status: 403, title: 'Not allowed' },
+  mfa_enrolment_required: { status: 403, title: 'Two-factor authentication must be set up first' },
   not_found: { status: 404, title: 'Resource not found' },
   route_not_found: { status: 404, title: 'No such endpoint' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },

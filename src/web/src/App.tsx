@@ -4,9 +4,11 @@ import { createBrowserRouter, RouterProvider, type RouteObject } from 'react-rou
 import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
 import { ApiError } from './api.js';
+import { AuthProvider } from './auth/AuthProvider.js';
+import { RedirectIfSignedIn, RequireAuth } from './auth/guards.js';
 import { PageSkeleton } from './components/PageSkeleton.js';
 import { AppShell } from './layout/AppShell.js';
-import HomePage from './pages/HomePage.js';
+import { PublicLayout } from './layout/PublicLayout.js';
 import RouteErrorPage from './pages/RouteErrorPage.js';
 import { theme } from './theme.js';
 
@@ -15,9 +17,49 @@ const lazyPage = (load: () => Promise<{ default: ComponentType }>): Pick<RouteOb
   lazy: async () => ({ Component: (await load()).default }),
 });
 
+/** Sign-in and sign-up are for people who are not signed in; the others go on to where they were heading. */
+const signedOutOnly = (load: () => Promise<{ default: ComponentType }>): Pick<RouteObject, 'lazy'> => ({
+  lazy: async () => {
+    const Page = (await load()).default;
+    return {
+      Component: () => (
+        <RedirectIfSignedIn>
+          <Page />
+        </RedirectIfSignedIn>
+      ),
+    };
+  },
+});
+
 export const routes: RouteObject[] = [
   {
-    element: <AppShell />,
+    // Pages for people who are not signed in (and links from e-mails): one card, no navigation.
+    element: <PublicLayout />,
+    hydrateFallbackElement: (
+      <PublicLayout>
+        <PageSkeleton />
+      </PublicLayout>
+    ),
+    errorElement: (
+      <PublicLayout>
+        <RouteErrorPage />
+      </PublicLayout>
+    ),
+    children: [
+      { path: 'sign-in', ...signedOutOnly(() => import('./pages/auth/SignInPage.js')) },
+      { path: 'sign-up', ...signedOutOnly(() => import('./pages/auth/SignUpPage.js')) },
+      { path: 'accept-invitation', ...lazyPage(() => import('./pages/auth/AcceptInvitationPage.js')) },
+      { path: 'forgot-password', ...lazyPage(() => import('./pages/auth/ForgotPasswordPage.js')) },
+      { path: 'reset-password', ...lazyPage(() => import('./pages/auth/ResetPasswordPage.js')) },
+      { path: 'verify-email', ...lazyPage(() => import('./pages/auth/VerifyEmailPage.js')) },
+    ],
+  },
+  {
+    element: (
+      <RequireAuth>
+        <AppShell />
+      </RequireAuth>
+    ),
     // Shown while the first screen's code loads on a direct visit to, say, /contracts.
     hydrateFallbackElement: (
       <AppShell>
@@ -29,11 +71,14 @@ export const routes: RouteObject[] = [
         // A screen that fails to load or render is reported inside the shell; navigation keeps working.
         errorElement: <RouteErrorPage />,
         children: [
-          { index: true, Component: HomePage },
+          { index: true, ...lazyPage(() => import('./pages/HomePage.js')) },
           { path: 'contracts', ...lazyPage(() => import('./pages/ContractsPage.js')) },
           { path: 'expenses', ...lazyPage(() => import('./pages/ExpensesPage.js')) },
           { path: 'schedule', ...lazyPage(() => import('./pages/SchedulePage.js')) },
           { path: 'admin', ...lazyPage(() => import('./pages/AdminPage.js')) },
+          { path: 'admin/people', ...lazyPage(() => import('./pages/PeoplePage.js')) },
+          { path: 'account/security', ...lazyPage(() => import('./pages/SecurityPage.js')) },
+          { path: 'account/profile', ...lazyPage(() => import('./pages/ProfilePage.js')) },
           { path: '*', ...lazyPage(() => import('./pages/NotFoundPage.js')) },
         ],
       },
@@ -59,7 +104,9 @@ export function App() {
     <ThemeProvider theme={theme}>
       <CssBaseline />
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <AuthProvider>
+          <RouterProvider router={router} />
+        </AuthProvider>
       </QueryClientProvider>
     </ThemeProvider>
   );

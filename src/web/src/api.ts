@@ -13,6 +13,8 @@ export interface Problem {
   instance?: string;
   request_id?: string;
   errors?: { field?: string; message: string; code?: string }[];
+  /** Seconds to wait, on 429 answers. */
+  retry_after?: number;
 }
 
 export class ApiError extends Error {
@@ -37,13 +39,50 @@ function isProblem(value: unknown): value is Problem {
 export interface RequestOptions extends Omit<RequestInit, 'body'> {
   /** Sent as JSON with `content-type: application/json`. */
   json?: unknown;
+  /**
+   * Attach the signed-in person's access token (default). `false` for the public auth calls
+   * (sign-in, refresh, reset…), which must never trigger the refresh-and-retry below.
+   */
+  auth?: boolean;
+}
+
+/**
+ * How `api()` reaches the session without importing React: the AuthProvider plugs these in.
+ * `refresh` shares one in-flight refresh among every caller (see auth/session.ts).
+ */
+export interface AuthBridge {
+  accessToken(): string | null;
+  /** A fresh access token, or null when the session is over (the provider then signs out). */
+  refresh(): Promise<string | null>;
+}
+
+let bridge: AuthBridge | null = null;
+export function connectAuth(next: AuthBridge | null) {
+  bridge = next;
 }
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { auth = true, ...rest } = options;
+  const token = auth ? bridge?.accessToken() ?? null : null;
+  try {
+    return await send<T>(path, rest, token);
+  } catch (err) {
+    // An access token that expired (or was revoked) under us: refresh once and try again.
+    // (A wrong password, `invalid_credentials`, is a 401 too, but no refresh will fix that.)
+    if (!(err instanceof ApiError) || err.status !== 401 || err.problem?.type === 'invalid_credentials') throw err;
+    if (!auth || !token || !bridge) throw err;
+    const fresh = await bridge.refresh();
+    if (!fresh) throw err;
+    return send<T>(path, rest, fresh);
+  }
+}
+
+async function send<T>(path: string, options: Omit<RequestOptions, 'auth'>, token: string | null): Promise<T> {
   const { json, headers, ...init } = options;
   const requestHeaders = new Headers(headers);
   requestHeaders.set('accept', 'application/json, application/problem+json');
   if (json !== undefined) requestHeaders.set('content-type', 'application/json');
+  if (token) requestHeaders.set('authorization', `Bearer ${token}`);
 
   let response: Response;
   try {
@@ -70,6 +109,23 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 }
 
 export const apiGet = <T>(path: string, init?: RequestOptions) => api<T>(path, { ...init, method: 'GET' });
+export const apiPost = <T>(path: string, json?: unknown, init?: RequestOptions) =>
+  api<T>(path, { ...init, method: 'POST', json: json ?? {} });
+
+/**
+ * Field messages of a problem, keyed by the field path without its `body.`/`query.` prefix:
+ * `body.admin.email` → `admin.email`. Several messages for one field are joined.
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return out;
+  for (const e of error.problem?.errors ?? []) {
+    if (!e.field) continue;
+    const key = e.field.replace(/^(body|query|params|header)\./, '');
+    out[key] = out[key] ? `${out[key]} ${e.message}` : e.message;
+  }
+  return out;
+}
 
 /** GET /api/v1/health */
 export interface Health {

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { SvgIconProps } from '@mui/material/SvgIcon';
+import { STAFF_ROLES, type Role } from './auth/types.js';
 import { AdminIcon, ContractsIcon, ExpensesIcon, HomeIcon, ScheduleIcon } from './components/icons.js';
 
 /** The main destinations, in navigation order. The drawer and the bottom bar both render this list. */
@@ -7,6 +8,8 @@ export interface Destination {
   path: string;
   label: string;
   icon: ComponentType<SvgIconProps>;
+  /** Only these roles see the destination; everyone when absent. */
+  roles?: readonly Role[];
 }
 
 export const DESTINATIONS: readonly Destination[] = [
@@ -14,8 +17,13 @@ export const DESTINATIONS: readonly Destination[] = [
   { path: '/contracts', label: 'Contracts', icon: ContractsIcon },
   { path: '/expenses', label: 'Expenses', icon: ExpensesIcon },
   { path: '/schedule', label: 'Schedule', icon: ScheduleIcon },
-  { path: '/admin', label: 'Admin', icon: AdminIcon },
+  { path: '/admin', label: 'Admin', icon: AdminIcon, roles: STAFF_ROLES },
 ];
+
+/** The destinations a role sees: artists, for one, have no Admin section. */
+export function destinationsFor(role: Role | undefined): readonly Destination[] {
+  return DESTINATIONS.filter((d) => !d.roles || (role !== undefined && d.roles.includes(role)));
+}
 
 /** The destination a location belongs to: `/contracts/42` is under Contracts. */
 export function activeDestination(pathname: string): Destination | undefined {

@@ -147,6 +147,13 @@ export const theme = createTheme({
         }),
       },
     },
+    MuiDialogTitle: {
+      styleOverrides: { root: { fontSize: '1.25rem', fontWeight: 600, lineHeight: 1.4 } },
+    },
+    MuiAlert: {
+      // Long e-mail addresses and links wrap instead of running out of the alert on phones.
+      styleOverrides: { message: { minWidth: 0, overflowWrap: 'anywhere' } },
+    },
     MuiTooltip: {
       styleOverrides: { tooltip: { fontSize: '0.875rem' } },
     },

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { clientKey } from '../../http/client-address.js';
 import { requireActor } from '../../http/context.js';
 import { AppError } from '../../http/errors.js';
 import { idParams, problems } from '../../http/schemas.js';
@@ -11,6 +12,9 @@ import {
   resetBody, sessionSchema, signedInSchema, signUpBody, switchBody, tokensSchema, verifyEmailBody,
 } from './auth.schemas.js';
 import * as auth from './auth.service.js';
+import { mfaRoutes } from './mfa.routes.js';
+import { loginResultSchema, loginSecondStepBody, signedInWithMfaSchema } from './mfa.schemas.js';
+import * as mfa from './mfa.service.js';
 import type { IssuedTokens } from './sessions.js';
 
 export const REFRESH_COOKIE = 'bl_refresh';
@@ -33,11 +37,12 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   /** The web app gets the refresh token as an HttpOnly cookie; API clients in the body. */
   function deliver(reply: FastifyReply, tokens: IssuedTokens, useCookie: boolean, rememberMe = false) {
-    const { session_id: _sessionId, ...rest } = tokens;
+    const { session_id: _sessionId, remember_me: remembered, ...rest } = tokens;
     if (!useCookie) return rest;
     void reply.setCookie(REFRESH_COOKIE, tokens.refresh_token, {
       httpOnly: true, secure: config.COOKIE_SECURE, sameSite: 'strict', path: COOKIE_PATH,
-      ...(rememberMe ? { expires: new Date(tokens.refresh_expires_at) } : {}),
+      // A remember-me session keeps its persistent cookie through every rotation.
+      ...(rememberMe || remembered ? { expires: new Date(tokens.refresh_expires_at) } : {}),
     });
     const { refresh_token: _refresh, ...withoutRefresh } = rest;
     return withoutRefresh;
@@ -50,6 +55,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     memberships: result.memberships.map(presentMembership),
     tokens: deliver(reply, result.tokens, useCookie, rememberMe),
   });
+
+  /** Signed in, or the second step (two-factor) is still due: no tokens, no session yet. */
+  const signInResult = (reply: FastifyReply, result: auth.SignInResult, useCookie: boolean, rememberMe = false) =>
+    'mfa_required' in result ? result : signedIn(reply, result, useCookie, rememberMe);
 
   /** Cookie-borne requests must come from our own pages (CSRF defence on top of SameSite). */
   function cookieToken(req: FastifyRequest): string {
@@ -64,21 +73,39 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const loginRateLimit = {
     max: 5,
     timeWindow: '1 minute',
-    keyGenerator: (req: FastifyRequest) => `login:${req.ip}`,
+    keyGenerator: (req: FastifyRequest) => `login:${clientKey(req.ip)}`,
     errorResponseBuilder: (_req: FastifyRequest, ctx: { ttl: number }) =>
       new AppError('too_many_attempts', 'Too many sign-in attempts from this address; wait a minute', undefined, undefined, { retry_after: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
   };
 
   app.post('/auth/login', {
     config: { public: true, rateLimit: loginRateLimit },
-    schema: { tags: ['auth'], summary: 'Sign in with e-mail and password', security: [], body: loginBody, response: { 200: signedInSchema, ...problems(400, 401, 403, 429) } },
+    schema: {
+      tags: ['auth'], summary: 'Sign in with e-mail and password (accounts with two-factor then need POST /auth/login/2fa)', security: [], body: loginBody,
+      response: { 200: loginResultSchema, ...problems(400, 401, 403, 429) },
+    },
   }, async (req, reply) => {
     const result = await auth.login(services, authReq(req), req.body);
-    return signedIn(reply, result, req.body.use_cookie, req.body.remember_me);
+    return signInResult(reply, result, req.body.use_cookie, req.body.remember_me);
+  });
+
+  app.post('/auth/login/2fa', {
+    config: { public: true, rateLimit: { ...loginRateLimit, max: 10, keyGenerator: (req: FastifyRequest) => `login-2fa:${clientKey(req.ip)}` } },
+    schema: {
+      tags: ['auth'], summary: 'Complete a sign-in with a TOTP code or a backup code', security: [], body: loginSecondStepBody,
+      response: { 200: signedInWithMfaSchema, ...problems(400, 401, 403, 429) },
+    },
+  }, async (req, reply) => {
+    const result = await mfa.completeSignIn(services, authReq(req), req.body);
+    return {
+      ...signedIn(reply, result, req.body.use_cookie, result.rememberMe),
+      method: result.method,
+      ...(result.backup_codes_remaining !== undefined ? { backup_codes_remaining: result.backup_codes_remaining } : {}),
+    };
   });
 
   app.post('/organizations', {
-    config: { public: true, rateLimit: { ...loginRateLimit, keyGenerator: (req: FastifyRequest) => `signup:${req.ip}` } },
+    config: { public: true, rateLimit: { ...loginRateLimit, keyGenerator: (req: FastifyRequest) => `signup:${clientKey(req.ip)}` } },
     schema: { tags: ['auth'], summary: 'Sign up a new organization and its first administrator', security: [], body: signUpBody, response: { 201: signedInSchema, ...problems(400, 403, 409, 429) } },
   }, async (req, reply) => {
     const result = await auth.signUpOrganization(services, authReq(req), req.body);
@@ -87,12 +114,15 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/auth/register', {
-    config: { public: true, rateLimit: { ...loginRateLimit, max: 10, keyGenerator: (req: FastifyRequest) => `register:${req.ip}` } },
-    schema: { tags: ['auth'], summary: 'Create an account from an invitation (or join with an existing account)', security: [], body: registerBody, response: { 201: signedInSchema, ...problems(400, 401, 403, 409, 429) } },
+    config: { public: true, rateLimit: { ...loginRateLimit, max: 10, keyGenerator: (req: FastifyRequest) => `register:${clientKey(req.ip)}` } },
+    schema: {
+      tags: ['auth'], summary: 'Create an account from an invitation (or join with an existing account; with two-factor on, then POST /auth/login/2fa)', security: [], body: registerBody,
+      response: { 201: loginResultSchema, ...problems(400, 401, 403, 409, 429) },
+    },
   }, async (req, reply) => {
     const result = await auth.register(services, authReq(req), req.body);
     void reply.code(201);
-    return signedIn(reply, result, req.body.use_cookie);
+    return signInResult(reply, result, req.body.use_cookie);
   });
 
   app.post('/auth/refresh', {
@@ -105,6 +135,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/auth/logout', {
+    config: { allowDuringMfaEnrolment: true },
     schema: { tags: ['auth'], summary: 'End this session (or every session with everywhere: true)', body: logoutBody, response: { 204: z.null(), ...problems(401) } },
   }, async (req, reply) => {
     const actor = requireActor(req);
@@ -114,6 +145,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/auth/switch-organization', {
+    config: { allowDuringMfaEnrolment: true },
     schema: { tags: ['auth'], summary: 'New tokens for another of your organizations', body: switchBody, response: { 200: signedInSchema, ...problems(400, 401, 404) } },
   }, async (req, reply) => {
     const actor = requireActor(req);
@@ -122,6 +154,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/auth/me', {
+    config: { allowDuringMfaEnrolment: true },
     schema: { tags: ['auth'], summary: 'Who is signed in, where, and which organizations they can switch to', response: { 200: accountSchema, ...problems(401) } },
   }, async (req) => {
     const result = await auth.me(services, requireActor(req));
@@ -150,7 +183,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/auth/forgot-password', {
-    config: { public: true, rateLimit: { ...loginRateLimit, keyGenerator: (req: FastifyRequest) => `forgot:${req.ip}` } },
+    config: { public: true, rateLimit: { ...loginRateLimit, keyGenerator: (req: FastifyRequest) => `forgot:${clientKey(req.ip)}` } },
     schema: { tags: ['auth'], summary: 'E-mail a password reset link (same answer whether or not the account exists)', security: [], body: forgotBody, response: { 202: messageSchema, ...problems(400, 429) } },
   }, async (req, reply) => {
     await auth.forgotPassword(services, authReq(req), req.body.email);
@@ -159,7 +192,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post('/auth/reset-password', {
-    config: { public: true, rateLimit: { ...loginRateLimit, max: 10, keyGenerator: (req: FastifyRequest) => `reset:${req.ip}` } },
+    config: { public: true, rateLimit: { ...loginRateLimit, max: 10, keyGenerator: (req: FastifyRequest) => `reset:${clientKey(req.ip)}` } },
     schema: { tags: ['auth'], summary: 'Set a new password with the link from the e-mail; ends every session', security: [], body: resetBody, response: { 200: messageSchema, ...problems(400, 401, 429) } },
   }, async (req) => {
     await auth.resetPassword(services, authReq(req), req.body.token, req.body.password);
@@ -193,4 +226,6 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { public: true },
     schema: { tags: ['auth'], summary: 'Public keys that verify access tokens (JWKS)', security: [] },
   }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(services.tokens.jwks));
+
+  await app.register(mfaRoutes);
 };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordAudit, type AuditOrigin } from '../../audit/audit.service.js';
 import type { Role, User } from '../../db/schema.js';
@@ -10,10 +9,11 @@ import type { Services } from '../../services.js';
 import { hashInvitationToken } from '../invitations/invitations.service.js';
 import { activeMemberships, findUserByEmail, findUserById, setActingUser, withAuthScope, type MembershipSummary } from './auth.queries.js';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.js';
+import { startChallenge, type MfaChallenge } from './mfa.service.js';
 import { newSecret, revokeSession, revokeUserSessions, rotateRefresh, sha256, startSession, type IssuedTokens, type SessionOrigin } from './sessions.js';
+import { clearFailures, emailHash as hashEmail, lockedError, lockedFor, recordFailure } from './throttle.js';
 
-export const LOCKOUT_THRESHOLD = 10;
-export const LOCKOUT_MINUTES = 30;
+export { LOCKOUT_MINUTES, LOCKOUT_THRESHOLD } from './throttle.js';
 const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 const VERIFY_TOKEN_TTL_MS = 48 * 60 * 60 * 1000;
 
@@ -28,6 +28,9 @@ export interface SignedIn {
   memberships: MembershipSummary[];
   tokens: IssuedTokens;
 }
+
+/** Signed in, or (account with two-factor on) the second step still due: see mfa.service.ts. */
+export type SignInResult = SignedIn | MfaChallenge;
 
 function origin(req: AuthRequest, organizationId: string, actorId: string | null): AuditOrigin {
   return { organizationId, actorId, ip: req.ip, userAgent: req.userAgent?.slice(0, 500) ?? null, requestId: req.requestId };
@@ -44,45 +47,25 @@ function chooseMembership(memberships: MembershipSummary[], wanted?: string): Me
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sign-in with throttling and lockout.
-
-async function lockedFor(trx: Tx, emailHash: string): Promise<number> {
-  const row = await trx.selectFrom('login_throttle').select('locked_until').where('email_hash', '=', emailHash).executeTakeFirst();
-  if (!row?.locked_until || row.locked_until <= new Date()) return 0;
-  return Math.ceil((row.locked_until.getTime() - Date.now()) / 1000);
-}
-
-async function recordFailure(db: Services['database']['db'], emailHash: string) {
-  // Its own transaction: the failure counts even though the sign-in answer is an error.
-  await withAuthScope(db, (trx) => sql`
-    INSERT INTO login_throttle (email_hash, failures, first_failure_at) VALUES (${emailHash}, 1, now())
-    ON CONFLICT (email_hash) DO UPDATE SET
-      failures = CASE WHEN login_throttle.locked_until IS NOT NULL AND login_throttle.locked_until <= now() THEN 1 ELSE login_throttle.failures + 1 END,
-      locked_until = CASE
-        WHEN login_throttle.locked_until IS NOT NULL AND login_throttle.locked_until <= now() THEN NULL
-        WHEN login_throttle.failures + 1 >= ${LOCKOUT_THRESHOLD} THEN now() + make_interval(mins => ${LOCKOUT_MINUTES})
-        ELSE login_throttle.locked_until END`.execute(trx));
-}
+// Sign-in with throttling and lockout (throttle.ts); second step for two-factor (mfa.service.ts).
 
 export async function login(
   services: Services,
   req: AuthRequest,
   input: { email: string; password: string; remember_me: boolean; organization_id?: string | undefined },
-): Promise<SignedIn> {
+): Promise<SignInResult> {
   const { db } = services.database;
-  const emailHash = sha256(input.email.trim().toLowerCase());
+  const emailHash = hashEmail(input.email);
   const locked = await withAuthScope(db, (trx) => lockedFor(trx, emailHash));
-  if (locked > 0) {
-    throw new AppError('too_many_attempts', `Too many failed sign-ins; try again in ${Math.ceil(locked / 60)} minutes`, undefined, { 'retry-after': String(locked) }, { retry_after: locked });
-  }
+  if (locked > 0) throw lockedError(locked);
   const user = await withAuthScope(db, (trx) => findUserByEmail(trx, input.email));
   const valid = await verifyPassword(user?.is_active ? user.password_hash : null, input.password);
   if (!user || !valid) {
-    await recordFailure(db, emailHash);
+    // Its own transaction: the failure counts even though the sign-in answer is an error.
+    await withAuthScope(db, (trx) => recordFailure(trx, emailHash));
     throw new AppError('invalid_credentials', 'E-mail or password is incorrect');
   }
-  return withAuthScope(db, async (trx) => {
-    await trx.deleteFrom('login_throttle').where('email_hash', '=', emailHash).execute();
+  return withAuthScope(db, async (trx): Promise<SignInResult> => {
     const memberships = await activeMemberships(trx, user.id);
     const chosen = chooseMembership(memberships, input.organization_id);
     if (!chosen) {
@@ -90,6 +73,10 @@ export async function login(
         ? new AppError('forbidden', 'You are not a member of that organization')
         : new AppError('forbidden', 'Your account has no active membership in any organization');
     }
+    // With two-factor on, the password alone neither signs in nor clears earlier failures (else
+    // the right password would reset the count of wrong codes between guesses).
+    if (user.totp_enabled_at) return startChallenge(trx, user.id, chosen.organization_id, input.remember_me);
+    await clearFailures(trx, emailHash);
     await trx.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', user.id).execute();
     const tokens = await startSession(trx, services.tokens, { userId: user.id, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: input.remember_me, ...req });
     await setActingUser(trx, user.id, chosen.organization_id);
@@ -155,10 +142,10 @@ export interface RegisterInput {
  * must then prove it knows its password). Registration by organization id alone works only
  * where the organization allows open registration.
  */
-export async function register(services: Services, req: AuthRequest, input: RegisterInput): Promise<SignedIn> {
+export async function register(services: Services, req: AuthRequest, input: RegisterInput): Promise<SignInResult> {
   const { db } = services.database;
   const mails: MailMessage[] = [];
-  const result = await withAuthScope(db, async (trx) => {
+  const result = await withAuthScope(db, async (trx): Promise<SignInResult> => {
     let organizationId: string;
     let role: Role = 'artist';
     let email: string;
@@ -220,6 +207,8 @@ export async function register(services: Services, req: AuthRequest, input: Regi
     await recordAudit(trx, origin(req, organizationId, user.id), {
       entityType: 'membership', entityId: user.id, action: invitationId ? 'invitation.accepted' : 'member.registered', after: { email: user.email, role },
     });
+    // An existing account with two-factor on joins, then completes the sign-in with a code.
+    if (user.totp_enabled_at) return startChallenge(trx, user.id, organizationId, false);
     const memberships = await activeMemberships(trx, user.id);
     const chosen = memberships.find((m) => m.organization_id === organizationId)!;
     const tokens = await startSession(trx, services.tokens, { userId: user.id, organizationId, role }, { rememberMe: false, ...req });
@@ -254,9 +243,12 @@ export async function switchOrganization(services: Services, req: AuthRequest, w
     const memberships = await activeMemberships(trx, who.userId);
     const chosen = chooseMembership(memberships, organizationId);
     if (!chosen) throw new AppError('not_found', 'Organization not found');
-    // The current session ends; a new one starts in the other organization.
+    // The current session ends; a new one starts in the other organization, signed in the same way.
+    const current = who.sessionId
+      ? await trx.selectFrom('auth_sessions').select('mfa_verified').where('id', '=', who.sessionId).where('user_id', '=', who.userId).executeTakeFirst()
+      : undefined;
     if (who.sessionId) await revokeSession(trx, who.sessionId, 'logout');
-    const tokens = await startSession(trx, services.tokens, { userId: who.userId, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: false, ...req });
+    const tokens = await startSession(trx, services.tokens, { userId: who.userId, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: false, mfaVerified: current?.mfa_verified ?? false, ...req });
     await setActingUser(trx, who.userId, chosen.organization_id);
     await recordAudit(trx, origin(req, chosen.organization_id, who.userId), { entityType: 'session', entityId: tokens.session_id, action: 'auth.switch_organization' });
     return { user, organization: chosen, memberships, tokens };
@@ -350,8 +342,10 @@ export async function resetPassword(services: Services, req: AuthRequest, token:
     await setActingUser(trx, user.id);
     await trx.updateTable('users').set({ password_hash: await hashPassword(password), password_changed_at: new Date(), email_verified_at: user.email_verified_at ?? new Date() })
       .where('id', '=', user.id).execute();
-    await trx.deleteFrom('login_throttle').where('email_hash', '=', sha256(user.email.toLowerCase())).execute();
+    // A reset link proves the mailbox, not the second factor: wrong codes keep counting.
+    if (!user.totp_enabled_at) await clearFailures(trx, hashEmail(user.email));
     await revokeUserSessions(trx, user.id, 'password_changed');
+    await trx.deleteFrom('mfa_challenges').where('user_id', '=', user.id).execute();
     for (const m of await activeMemberships(trx, user.id)) {
       await setActingUser(trx, user.id, m.organization_id);
       await recordAudit(trx, origin(req, m.organization_id, user.id), { entityType: 'user', entityId: user.id, action: 'auth.password_reset' });
@@ -369,6 +363,7 @@ export async function changePassword(services: Services, req: AuthRequest, who: 
     if (problems.length) throw weakPassword(problems, 'body.new_password');
     await trx.updateTable('users').set({ password_hash: await hashPassword(next), password_changed_at: new Date() }).where('id', '=', user.id).execute();
     const ended = await revokeUserSessions(trx, user.id, 'password_changed', who.sessionId ? { except: who.sessionId } : {});
+    await trx.deleteFrom('mfa_challenges').where('user_id', '=', user.id).execute();
     await setActingUser(trx, who.userId, who.organizationId);
     await recordAudit(trx, origin(req, who.organizationId, who.userId), { entityType: 'user', entityId: user.id, action: 'auth.password_changed', after: { other_sessions_ended: ended } });
   }, who.userId);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Role } from '../../db/schema.js';
 import type { Tx } from '../../db/tenant.js';
-import type { TokenService } from '../../auth/tokens.js';
+import type { Actor, AuthMethod, TokenService } from '../../auth/tokens.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../auth/tokens.js';
 import { AppError } from '../../http/errors.js';
 
@@ -19,6 +19,30 @@ export interface IssuedTokens {
   expires_in: number;
   refresh_expires_at: string;
   session_id: string;
+  /** The session was started with remember-me: its refresh cookie outlives the browser. */
+  remember_me: boolean;
+}
+
+type Who = { userId: string; organizationId: string; role: Role };
+type MfaClaims = { amr: AuthMethod[]; mfa?: 'enrol_required' };
+
+/** Roles an organization requires two-factor authentication for (settings.require_2fa_roles). */
+export function rolesRequiring2fa(settings: Record<string, unknown> | null | undefined): Role[] {
+  const roles = settings?.require_2fa_roles;
+  return Array.isArray(roles) ? (roles.filter((r) => typeof r === 'string') as Role[]) : [];
+}
+
+/**
+ * The second-factor claims of a session's access tokens: how it signed in (`amr`), and
+ * `mfa: 'enrol_required'` while the organization requires two-factor for the role and the person
+ * has not turned it on (such tokens reach only sign-out, /auth/me and enrolment).
+ */
+export async function mfaClaims(trx: Tx, who: Who, mfaVerified: boolean): Promise<MfaClaims> {
+  const amr: AuthMethod[] = mfaVerified ? ['pwd', 'otp'] : ['pwd'];
+  const user = await trx.selectFrom('users').select('totp_enabled_at').where('id', '=', who.userId).executeTakeFirst();
+  if (user?.totp_enabled_at) return { amr };
+  const org = await trx.selectFrom('organizations').select('settings').where('id', '=', who.organizationId).executeTakeFirst();
+  return rolesRequiring2fa(org?.settings).includes(who.role) ? { amr, mfa: 'enrol_required' } : { amr };
 }
 
 export interface SessionOrigin {
@@ -36,8 +60,8 @@ async function issueRefresh(trx: Tx, sessionId: string, userId: string, expiresA
 export async function startSession(
   trx: Tx,
   tokens: TokenService,
-  who: { userId: string; organizationId: string; role: Role },
-  options: { rememberMe: boolean } & SessionOrigin,
+  who: Who,
+  options: { rememberMe: boolean; mfaVerified?: boolean } & SessionOrigin,
 ): Promise<IssuedTokens> {
   const expiresAt = new Date(Date.now() + (options.rememberMe ? REMEMBER_ME_TTL_DAYS : REFRESH_TTL_DAYS) * 86_400_000);
   const session = await trx.insertInto('auth_sessions').values({
@@ -47,12 +71,13 @@ export async function startSession(
     ip: options.ip,
     user_agent: options.userAgent?.slice(0, 500) ?? null,
     expires_at: expiresAt,
+    mfa_verified: options.mfaVerified ?? false,
   }).returning('id').executeTakeFirstOrThrow();
   const refresh = await issueRefresh(trx, session.id, who.userId, expiresAt);
-  return pair(tokens, who, session.id, refresh, expiresAt);
+  return pair(tokens, { ...who, ...(await mfaClaims(trx, who, options.mfaVerified ?? false)) }, session.id, refresh, expiresAt, options.rememberMe);
 }
 
-async function pair(tokens: TokenService, who: { userId: string; organizationId: string; role: Role }, sessionId: string, refresh: string, expiresAt: Date): Promise<IssuedTokens> {
+async function pair(tokens: TokenService, who: Omit<Actor, 'sessionId'>, sessionId: string, refresh: string, expiresAt: Date, rememberMe: boolean): Promise<IssuedTokens> {
   return {
     access_token: await tokens.sign({ ...who, sessionId }),
     refresh_token: refresh,
@@ -60,6 +85,7 @@ async function pair(tokens: TokenService, who: { userId: string; organizationId:
     expires_in: ACCESS_TOKEN_TTL_SECONDS,
     refresh_expires_at: expiresAt.toISOString(),
     session_id: sessionId,
+    remember_me: rememberMe,
   };
 }
 
@@ -73,7 +99,7 @@ export async function rotateRefresh(trx: Tx, tokens: TokenService, presented: st
   const row = await trx
     .selectFrom('refresh_tokens as r')
     .innerJoin('auth_sessions as s', 's.id', 'r.session_id')
-    .select(['r.id', 'r.rotated_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.organization_id', 's.revoked_at', 's.expires_at as session_expires_at'])
+    .select(['r.id', 'r.rotated_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.organization_id', 's.revoked_at', 's.expires_at as session_expires_at', 's.mfa_verified', 's.remember_me'])
     .where('r.token_hash', '=', sha256(presented))
     .forUpdate('r')
     .executeTakeFirst();
@@ -97,10 +123,11 @@ export async function rotateRefresh(trx: Tx, tokens: TokenService, presented: st
   await trx.updateTable('refresh_tokens').set({ rotated_at: new Date() }).where('id', '=', row.id).execute();
   await trx.updateTable('auth_sessions').set({ last_used_at: new Date(), ip: origin.ip, user_agent: origin.userAgent?.slice(0, 500) ?? null }).where('id', '=', row.session_id).execute();
   const refresh = await issueRefresh(trx, row.session_id, row.user_id, row.session_expires_at);
-  return { ok: true, tokens: await pair(tokens, { userId: row.user_id, organizationId: row.organization_id, role: membership.role }, row.session_id, refresh, row.session_expires_at) };
+  const who = { userId: row.user_id, organizationId: row.organization_id, role: membership.role };
+  return { ok: true, tokens: await pair(tokens, { ...who, ...(await mfaClaims(trx, who, row.mfa_verified)) }, row.session_id, refresh, row.session_expires_at, row.remember_me) };
 }
 
-export type RevokeReason = 'logout' | 'logout_all' | 'revoked_by_user' | 'password_changed' | 'role_changed' | 'token_reuse' | 'membership_ended' | 'admin';
+export type RevokeReason = 'logout' | 'logout_all' | 'revoked_by_user' | 'password_changed' | 'role_changed' | 'token_reuse' | 'membership_ended' | 'admin' | 'mfa_enabled';
 
 export async function revokeSession(trx: Tx, sessionId: string, reason: RevokeReason) {
   await trx.updateTable('auth_sessions').set({ revoked_at: new Date(), revoked_reason: reason })

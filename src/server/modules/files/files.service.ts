@@ -64,7 +64,7 @@ export async function getFile(ctx: RequestContext, id: string): Promise<StoredFi
   const file = await ctx.trx.selectFrom('files').selectAll()
     .where('organization_id', '=', ctx.organizationId).where('id', '=', id).where('deleted_at', 'is', null)
     .executeTakeFirst();
-  if (!file || (file.uploaded_by !== ctx.actor.userId && !can(ctx.actor, 'files:read_any'))) throw notFound('File');
+  if (!file || !can(ctx.actor, 'files:read', { ownerId: file.uploaded_by })) throw notFound('File');
   return file;
 }
 

@@ -1,4 +1,4 @@
-import { authorize } from '../../auth/policy.js';
+import { authorize, can } from '../../auth/policy.js';
 import type { RequestContext } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { revokeUserSessions } from '../auth/sessions.js';
@@ -13,17 +13,8 @@ export async function listMembers(ctx: RequestContext, filter: ListMembersQuery)
 /** Staff see every member; anyone sees their own membership. */
 export async function getMember(ctx: RequestContext, membershipId: string) {
   const row = await queries.findMember(ctx.trx, ctx.organizationId, membershipId);
-  if (!row || (row.user_id !== ctx.actor.userId && !canReadMembers(ctx))) throw notFound('Member');
+  if (!row || (row.user_id !== ctx.actor.userId && !can(ctx.actor, 'members:read'))) throw notFound('Member');
   return row;
-}
-
-function canReadMembers(ctx: RequestContext) {
-  try {
-    authorize(ctx.actor, 'members:read');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function updateMember(ctx: RequestContext, membershipId: string, input: UpdateMemberInput) {

@@ -1,5 +1,5 @@
-import { useEffect, useRef, type ReactNode } from 'react';
-import { Outlet, Link as RouterLink, useLocation, useNavigation } from 'react-router';
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import { Outlet, Link as RouterLink, useLocation, useNavigation, useNavigationType } from 'react-router';
 import AppBar from '@mui/material/AppBar';
 import BottomNavigation from '@mui/material/BottomNavigation';
 import BottomNavigationAction from '@mui/material/BottomNavigationAction';
@@ -13,9 +13,12 @@ import ListItemText from '@mui/material/ListItemText';
 import Paper from '@mui/material/Paper';
 import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
+import { useAuth } from '../auth/AuthProvider.js';
 import { LogoMark, OpenInNewIcon } from '../components/icons.js';
-import { activeDestination, DESTINATIONS, PRODUCT_NAME } from '../navigation.js';
+import { activeDestination, destinationsFor, PRODUCT_NAME, type Destination } from '../navigation.js';
 import { selectedTint } from '../theme.js';
+
+const AccountArea = lazy(() => import('./AccountMenus.js'));
 
 const DRAWER_WIDTH = 256;
 /** Height of the phone bottom bar, without the device's safe-area inset. */
@@ -48,22 +51,31 @@ function SkipLink() {
   );
 }
 
-function TopBar() {
+function TopBar({ signedIn }: { signedIn: boolean }) {
   const navigation = useNavigation();
   return (
     <AppBar position="fixed" color="primary" sx={(theme) => ({ zIndex: theme.zIndex.drawer + 1 })}>
-      <Toolbar sx={{ gap: 1.5 }}>
+      <Toolbar sx={{ gap: { xs: 1, sm: 1.5 }, px: { xs: 1.5, sm: 3 } }}>
         <Box
           component={RouterLink}
           to="/"
           aria-label={`${PRODUCT_NAME}, home`}
-          sx={{ display: 'inline-flex', alignItems: 'center', gap: 1.5, color: 'inherit', textDecoration: 'none', minHeight: 44, borderRadius: 1 }}
+          sx={{ display: 'inline-flex', alignItems: 'center', gap: 1.5, color: 'inherit', textDecoration: 'none', minHeight: 44, borderRadius: 1, flexShrink: 0 }}
         >
           <LogoMark sx={{ fontSize: 32 }} />
-          <Typography component="span" sx={{ fontWeight: 700, fontSize: '1.125rem', letterSpacing: '-0.01em' }}>
+          {/* On phones the organization's name takes the room; the logo still says where you are. */}
+          <Typography
+            component="span"
+            sx={{ fontWeight: 700, fontSize: '1.125rem', letterSpacing: '-0.01em', display: signedIn ? { xs: 'none', sm: 'inline' } : 'inline' }}
+          >
             {PRODUCT_NAME}
           </Typography>
         </Box>
+        {signedIn && (
+          <Suspense fallback={<Box sx={{ flexGrow: 1, minHeight: 44 }} />}>
+            <AccountArea />
+          </Suspense>
+        )}
       </Toolbar>
       {navigation.state === 'loading' && (
         <LinearProgress
@@ -80,7 +92,7 @@ function TopBar() {
  * Desktop (≥1024px): a permanent side drawer under the app bar, hidden with CSS below that width.
  * A plain fixed panel rather than MUI's Drawer, which would bring modal code the shell never uses.
  */
-function SideNavigation({ currentPath }: { currentPath: string | undefined }) {
+function SideNavigation({ currentPath, destinations }: { currentPath: string | undefined; destinations: readonly Destination[] }) {
   return (
     <Box sx={{ display: { xs: 'none', md: 'block' }, width: DRAWER_WIDTH, flexShrink: 0 }}>
       <Paper
@@ -101,7 +113,7 @@ function SideNavigation({ currentPath }: { currentPath: string | undefined }) {
         <Toolbar />
         <Box component="nav" aria-label="Main" sx={{ flexGrow: 1, overflowY: 'auto' }}>
           <List sx={{ px: 1.5, py: 2, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
-            {DESTINATIONS.map(({ path, label, icon: Icon }) => {
+            {destinations.map(({ path, label, icon: Icon }) => {
               const selected = path === currentPath;
               return (
                 <li key={path}>
@@ -139,7 +151,7 @@ function SideNavigation({ currentPath }: { currentPath: string | undefined }) {
 }
 
 /** Phones and tablets (<1024px): a bottom bar within thumb reach. Hidden with CSS from 1024px. */
-function BottomNavigationBar({ currentPath }: { currentPath: string | undefined }) {
+function BottomNavigationBar({ currentPath, destinations }: { currentPath: string | undefined; destinations: readonly Destination[] }) {
   return (
     <Paper
       component="nav"
@@ -159,7 +171,7 @@ function BottomNavigationBar({ currentPath }: { currentPath: string | undefined 
       })}
     >
       <BottomNavigation showLabels value={currentPath ?? false} sx={{ height: BOTTOM_BAR_HEIGHT }}>
-        {DESTINATIONS.map(({ path, label, icon: Icon }) => (
+        {destinations.map(({ path, label, icon: Icon }) => (
           <BottomNavigationAction
             key={path}
             component={RouterLink}
@@ -187,28 +199,32 @@ function BottomNavigationBar({ currentPath }: { currentPath: string | undefined 
  */
 function useFocusOnNavigate(pathname: string) {
   const first = useRef(true);
+  // Arriving from a sign-in or sign-up page is a navigation too, though the shell is new.
+  const arrivedInApp = useNavigationType() !== 'POP';
   useEffect(() => {
     if (first.current) {
       first.current = false;
-      return;
+      if (!arrivedInApp) return;
     }
     window.scrollTo({ top: 0 });
     const target = document.querySelector<HTMLElement>(`#${MAIN_ID} [data-page-heading]`) ?? document.getElementById(MAIN_ID);
     target?.focus({ preventScroll: true });
-  }, [pathname]);
+  }, [pathname]); // only a new address moves focus (arrivedInApp matters on the first run alone)
 }
 
 /** The frame around every screen: skip link, app bar, navigation and the main landmark. */
 export function AppShell({ children }: { children?: ReactNode }) {
   const { pathname } = useLocation();
+  const { account } = useAuth();
+  const destinations = destinationsFor(account?.role);
   const current = activeDestination(pathname)?.path;
   useFocusOnNavigate(pathname);
 
   return (
     <Box sx={{ display: 'flex', minHeight: '100dvh' }}>
       <SkipLink />
-      <TopBar />
-      <SideNavigation currentPath={current} />
+      <TopBar signedIn={Boolean(account)} />
+      <SideNavigation currentPath={current} destinations={destinations} />
       <Box
         component="main"
         id={MAIN_ID}
@@ -225,7 +241,7 @@ export function AppShell({ children }: { children?: ReactNode }) {
           {children ?? <Outlet />}
         </Box>
       </Box>
-      <BottomNavigationBar currentPath={current} />
+      <BottomNavigationBar currentPath={current} destinations={destinations} />
     </Box>
   );
 }

@@ -1,16 +1,61 @@
-import { ComingSoon } from '../components/ComingSoon.js';
-import { HistoryIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
+import { Link as RouterLink } from 'react-router';
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import CardActionArea from '@mui/material/CardActionArea';
+import CardContent from '@mui/material/CardContent';
+import Typography from '@mui/material/Typography';
+import { alpha } from '@mui/material/styles';
+import { useHasRole } from '../auth/guards.js';
+import { STAFF_ROLES } from '../auth/types.js';
+import { ComingSoonCard } from '../components/ComingSoon.js';
+import { ArrowForwardIcon, HistoryIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
+import { NoAccess } from '../components/NoAccess.js';
+import { Page } from '../components/Page.js';
 
 export default function AdminPage() {
+  const allowed = useHasRole(STAFF_ROLES);
   return (
-    <ComingSoon
-      title="Admin"
-      description="Run your organization's portal: who is in it, how it works, and what changed."
-      features={[
-        { title: 'Users', description: 'Invite people, give them roles and remove access when they leave.', icon: PeopleIcon },
-        { title: 'Settings', description: 'Organization details, expense categories and integrations.', icon: TuneIcon },
-        { title: 'Audit', description: 'A tamper-evident record of every change, searchable and exportable.', icon: HistoryIcon },
-      ]}
-    />
+    <Page title="Admin" description="Run your organization's portal: who is in it, how it works, and what changed.">
+      {!allowed ? (
+        <NoAccess />
+      ) : (
+        <>
+          <Card component="section" aria-labelledby="admin-people">
+            <CardActionArea component={RouterLink} to="/admin/people">
+              <CardContent sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
+                <Box
+                  sx={(theme) => ({
+                    flexShrink: 0,
+                    width: 48,
+                    height: 48,
+                    borderRadius: 2,
+                    display: 'grid',
+                    placeItems: 'center',
+                    color: 'primary.dark',
+                    bgcolor: alpha(theme.palette.primary.main, 0.1),
+                  })}
+                >
+                  <PeopleIcon />
+                </Box>
+                <Box sx={{ flexGrow: 1, minWidth: 0 }}>
+                  <Typography variant="h2" id="admin-people" sx={{ fontSize: '1.125rem' }}>
+                    People
+                  </Typography>
+                  <Typography sx={{ color: 'text.secondary' }}>Invite people, give them roles and see who has not joined yet.</Typography>
+                </Box>
+                <ArrowForwardIcon sx={{ color: 'text.secondary', flexShrink: 0 }} />
+              </CardContent>
+            </CardActionArea>
+          </Card>
+          <ComingSoonCard
+            backLink={false}
+            features={[
+              { title: 'Settings', description: 'Organization details, expense categories and integrations.', icon: TuneIcon },
+              { title: 'Audit', description: 'A tamper-evident record of every change, searchable and exportable.', icon: HistoryIcon },
+            ]}
+          />
+        </>
+      )}
+    </Page>
   );
 }

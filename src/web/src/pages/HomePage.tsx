@@ -8,7 +8,8 @@ import { alpha } from '@mui/material/styles';
 import { ArrowForwardIcon, LogoMark } from '../components/icons.js';
 import { Page } from '../components/Page.js';
 import { SystemStatusCard } from '../components/SystemStatusCard.js';
-import { DESTINATIONS, PRODUCT_NAME } from '../navigation.js';
+import { useAccount } from '../auth/AuthProvider.js';
+import { destinationsFor, PRODUCT_NAME } from '../navigation.js';
 
 const SECTION_SUMMARY: Record<string, string> = {
   '/contracts': 'Upload, assign and sign contracts.',
@@ -18,6 +19,7 @@ const SECTION_SUMMARY: Record<string, string> = {
 };
 
 function WelcomeCard() {
+  const { user, organization } = useAccount();
   return (
     <Card
       component="section"
@@ -45,13 +47,13 @@ function WelcomeCard() {
       />
       <CardContent sx={{ position: 'relative', p: { xs: 3, sm: 4 }, pr: { sm: 22 } }}>
         <Typography variant="overline" component="p" sx={{ opacity: 0.9 }}>
-          Welcome
+          Welcome, {user.first_name}
         </Typography>
         <Typography variant="h1" id="welcome-title" tabIndex={-1} data-page-heading sx={{ mb: 1.5 }}>
           {PRODUCT_NAME}
         </Typography>
         <Typography sx={{ maxWidth: '52ch', fontSize: { sm: '1.125rem' } }}>
-          Contracts, expenses and schedules for your company, in one place and on any device.
+          Contracts, expenses and schedules for {organization.name}, in one place and on any device.
         </Typography>
         <Typography sx={{ mt: 1.5, maxWidth: '52ch', opacity: 0.92 }}>
           This is an early version of the portal: the sections below are being built now.
@@ -62,7 +64,8 @@ function WelcomeCard() {
 }
 
 function SectionCards() {
-  const sections = DESTINATIONS.filter((d) => d.path !== '/');
+  const { role } = useAccount();
+  const sections = destinationsFor(role).filter((d) => d.path !== '/');
   return (
     <Box component="section" aria-labelledby="sections-title" sx={{ gridArea: 'sections' }}>
       <Typography variant="h2" id="sections-title" sx={{ fontSize: '1.25rem', mb: 2 }}>

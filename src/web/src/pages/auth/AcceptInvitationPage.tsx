@@ -1,0 +1,151 @@
+import { useState } from 'react';
+import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Link from '@mui/material/Link';
+import Typography from '@mui/material/Typography';
+import { ApiError, apiPost } from '../../api.js';
+import { useAuth } from '../../auth/AuthProvider.js';
+import type { SignedIn } from '../../auth/types.js';
+import { Field, FormError, MIN_PASSWORD_LENGTH, PasswordField, PasswordRules, PublicHeading, useApiForm } from '../../components/forms.js';
+import { LinkProblem } from './LinkProblem.js';
+
+/**
+ * /accept-invitation?token=… from the invitation e-mail (or a link an administrator passed on):
+ * a new person chooses a name and password; someone who already has an account (in another
+ * organization) enters that account's password to join.
+ */
+export default function AcceptInvitationPage() {
+  const { signedIn } = useAuth();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const [firstName, setFirstName] = useState('');
+  const [lastName, setLastName] = useState('');
+  const [password, setPassword] = useState('');
+  const [existingAccount, setExistingAccount] = useState(false);
+  const form = useApiForm();
+
+  const submit = form.run(
+    () => {
+      const e: Record<string, string> = {};
+      if (!existingAccount) {
+        if (!firstName.trim()) e.first_name = 'Enter your first name';
+        if (!lastName.trim()) e.last_name = 'Enter your last name';
+        if (password.length < MIN_PASSWORD_LENGTH) e.password = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
+      } else if (!password) e.password = 'Enter the password of your account';
+      return e;
+    },
+    async () => {
+      try {
+        const payload = await apiPost<SignedIn>(
+          '/api/v1/auth/register',
+          {
+            invitation_token: token,
+            password,
+            ...(existingAccount ? {} : { first_name: firstName.trim(), last_name: lastName.trim() }),
+            use_cookie: true,
+          },
+          { auth: false },
+        );
+        signedIn(payload);
+        void navigate('/', { replace: true });
+      } catch (err) {
+        if (err instanceof ApiError && err.problem?.type === 'email_exists' && !existingAccount) {
+          // Not a failure: this person has an account already and proves it with its password.
+          setExistingAccount(true);
+          setPassword('');
+          return;
+        }
+        throw err;
+      }
+    },
+  );
+
+  const invalidLink = !token || token.length < 20 || (form.error instanceof ApiError && form.error.problem?.type === 'invalid_token');
+  if (invalidLink) {
+    return (
+      <LinkProblem title="This invitation link does not work">
+        It may have expired, been revoked or already used. Ask the administrator who invited you to send a new invitation.
+        If you have joined already, sign in instead.
+      </LinkProblem>
+    );
+  }
+
+  return (
+    <>
+      <PublicHeading title="Join your organization">
+        {existingAccount
+          ? 'You have been invited to another organization.'
+          : 'You have been invited to the BIG Live Portal. Tell us your name and choose a password to finish setting up your account.'}
+      </PublicHeading>
+      <Box component="form" noValidate onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
+        {existingAccount && (
+          <Alert severity="info" role="status">
+            There is already an account with the e-mail address this invitation was sent to. Enter its password to add the new organization to it.
+          </Alert>
+        )}
+        <FormError error={form.error} />
+        {!existingAccount && (
+          <Box sx={{ display: 'grid', gap: 2.5, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' } }}>
+            <Field
+              label="First name"
+              name="first_name"
+              required
+              autoComplete="given-name"
+              value={firstName}
+              onChange={(e) => {
+                setFirstName(e.target.value);
+                form.clearFieldError('first_name');
+              }}
+              error={form.fieldError('first_name')}
+            />
+            <Field
+              label="Last name"
+              name="last_name"
+              required
+              autoComplete="family-name"
+              value={lastName}
+              onChange={(e) => {
+                setLastName(e.target.value);
+                form.clearFieldError('last_name');
+              }}
+              error={form.fieldError('last_name')}
+            />
+          </Box>
+        )}
+        <PasswordField
+          label={existingAccount ? 'Password of your account' : 'Choose a password'}
+          name="password"
+          required
+          autoFocus={existingAccount}
+          autoComplete={existingAccount ? 'current-password' : 'new-password'}
+          value={password}
+          onChange={(e) => {
+            setPassword(e.target.value);
+            form.clearFieldError('password');
+          }}
+          error={form.fieldError('password')}
+          describedBy={existingAccount ? undefined : 'invite-password-rules'}
+        />
+        {existingAccount ? (
+          <Link component={RouterLink} to="/forgot-password" sx={{ mt: -1, alignSelf: 'flex-start', minHeight: 44, display: 'inline-flex', alignItems: 'center' }}>
+            Forgot your password?
+          </Link>
+        ) : (
+          <PasswordRules id="invite-password-rules" password={password} />
+        )}
+        <Button type="submit" variant="contained" size="large" fullWidth loading={form.pending}>
+          {existingAccount ? 'Join organization' : 'Create account'}
+        </Button>
+      </Box>
+      <Typography sx={{ mt: 3, textAlign: 'center' }}>
+        Already joined?{' '}
+        <Link component={RouterLink} to="/sign-in">
+          Sign in
+        </Link>
+      </Typography>
+    </>
+  );
+}

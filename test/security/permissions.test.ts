@@ -1,0 +1,211 @@
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/server/db/schema.js';
+import { withAuthScope } from '../../src/server/modules/auth/auth.queries.js';
+import { hashPassword } from '../../src/server/modules/auth/passwords.js';
+import { startSession } from '../../src/server/modules/auth/sessions.js';
+import { multipart, samples, unique } from '../api/support.js';
+import { ownerPool } from '../db/support.js';
+import { addUser, createOrganization, startTestApp, type TestApp, type TestOrganization, type TestUser } from '../helpers/app.js';
+
+/**
+ * Every operation of the OpenAPI document that needs a token, called as each of the six roles,
+ * against seed 004's matrix written out below by hand — not read from policy.ts, so a wrong
+ * policy fails here. An operation missing from the table fails the test too.
+ *
+ *   A  allowed: 2xx, or a 4xx that is a business answer (400, 401 invalid_credentials, 409, 422)
+ *   F  forbidden: 403
+ *   H  hidden: 404 — refused without telling whether the object exists
+ *
+ * Seed 004: artist contracts:read:own, expenses:write:own, schedule:read:own; admin *:*:*;
+ * accountant expenses:*:*, reports:read:*; production_manager schedule:*:*, events:write:*;
+ * finance_director expenses:approve:high_value, reports:*:*; system_admin like admin.
+ * Extended for what exists now: everybody reads the organization and manages their own account,
+ * profile, files and privacy requests; office roles (every role but artist) see the people and
+ * their masked artist profiles; only admins change the organization, people, invitations and
+ * deletion requests and read the audit trail; decrypted tax IDs and bank accounts of others only
+ * for the finance roles (issue 3 item 8: admins see masked values like everyone else).
+ */
+
+const PASSWORD = 'Violet-Curtain-Rises-42';
+const NEW_PASSWORD = 'Another-Stage-Door-77';
+const roles = ['artist', 'admin', 'accountant', 'production_manager', 'finance_director', 'system_admin'] as const satisfies readonly Role[];
+type Outcome = 'A' | 'F' | 'H';
+type Expect = readonly [artist: Outcome, admin: Outcome, accountant: Outcome, production_manager: Outcome, finance_director: Outcome, system_admin: Outcome];
+
+interface Fixture {
+  org: TestOrganization;
+  /** Another member (an artist) whose objects the roles reach for. */
+  other: TestUser;
+  otherFile: string;
+  ownFile: Record<Role, string>;
+  /** One pending invitation, one open deletion request and one own session per acting role. */
+  invitation: Record<Role, string>;
+  deletionRequest: Record<Role, string>;
+  session: Record<Role, string>;
+}
+
+interface Row {
+  op: string;
+  case?: string;
+  expect: Expect;
+  request: (role: Role, fx: Fixture) => Omit<InjectOptions, 'method' | 'url'> & { url?: string };
+}
+
+const none = () => ({});
+const json = (payload: Record<string, unknown>) => () => ({ payload });
+
+// prettier-ignore
+const table: Row[] = [
+  //  operation                                                   artist admin acct  pm   fd   sysadm
+  // ---- own account (auth) ----
+  { op: 'GET /api/v1/auth/me',                                 expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/auth/sessions',                           expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'DELETE /api/v1/auth/sessions/{id}', case: 'own',      expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (r, fx) => ({ url: `/api/v1/auth/sessions/${fx.session[r]}` }) },
+  { op: 'POST /api/v1/auth/switch-organization',               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ payload: { organization_id: fx.org.id } }) },
+  { op: 'POST /api/v1/auth/resend-verification',               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/auth/change-password',                   expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ current_password: PASSWORD, new_password: NEW_PASSWORD }) },
+  { op: 'GET /api/v1/auth/2fa',                                expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/auth/2fa/setup',                         expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/auth/2fa/enable',                        expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ code: '000000' }) },
+  { op: 'POST /api/v1/auth/2fa/disable',                       expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ password: NEW_PASSWORD, code: '000000' }) },
+  { op: 'POST /api/v1/auth/2fa/backup-codes',                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ password: NEW_PASSWORD, code: '000000' }) },
+  { op: 'POST /api/v1/auth/logout',                            expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({}) },
+  // ---- organization ----
+  { op: 'GET /api/v1/organization',                            expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'PATCH /api/v1/organization',                          expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ name: 'Renamed Theatre' }) },
+  // ---- people ----
+  { op: 'GET /api/v1/members',                                 expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/members/{id}', case: 'another member',    expect: ['H', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/members/${fx.other.membershipId}` }) },
+  { op: 'GET /api/v1/members/{id}', case: 'own membership',    expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (r, fx) => ({ url: `/api/v1/members/${fx.org.users[r].membershipId}` }) },
+  { op: 'PATCH /api/v1/members/{id}', case: 'another member',  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/members/${fx.other.membershipId}`, payload: { title: 'Principal' } }) },
+  { op: 'POST /api/v1/admin/users',                            expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: () => ({ payload: { email: `${unique('invitee')}@example.com`, role: 'artist' } }) },
+  { op: 'GET /api/v1/admin/invitations',                       expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'DELETE /api/v1/admin/invitations/{id}',               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/admin/invitations/${fx.invitation[r]}` }) },
+  // ---- audit ----
+  { op: 'GET /api/v1/audit-logs',                              expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'GET /api/v1/audit-logs/verify',                       expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  // ---- files ----
+  { op: 'POST /api/v1/files',                                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: () => { const b = multipart([{ filename: 'rider.pdf', contentType: 'application/pdf', data: samples.pdf }]); return { headers: b.headers, payload: b.payload }; } },
+  { op: 'GET /api/v1/files/{id}', case: 'own file',            expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (r, fx) => ({ url: `/api/v1/files/${fx.ownFile[r]}` }) },
+  { op: 'GET /api/v1/files/{id}', case: "another's file",      expect: ['H', 'A', 'H', 'H', 'H', 'A'], request: (_r, fx) => ({ url: `/api/v1/files/${fx.otherFile}` }) },
+  { op: 'GET /api/v1/files/{id}/download', case: 'own file',   expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (r, fx) => ({ url: `/api/v1/files/${fx.ownFile[r]}/download` }) },
+  { op: 'GET /api/v1/files/{id}/download', case: "another's file", expect: ['H', 'A', 'H', 'H', 'H', 'A'], request: (_r, fx) => ({ url: `/api/v1/files/${fx.otherFile}/download` }) },
+  // ---- profiles ----
+  { op: 'GET /api/v1/me/profile',                              expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'PATCH /api/v1/me/profile',                            expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ timezone: 'Europe/Berlin' }) },
+  { op: 'GET /api/v1/me/artist-profile',                       expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'PATCH /api/v1/me/artist-profile',                     expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ stage_name: 'The Understudy' }) },
+  { op: 'GET /api/v1/me/artist-profile/sensitive',             expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/members/{id}/artist-profile', case: 'another member', expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/members/${fx.other.membershipId}/artist-profile` }) },
+  { op: 'GET /api/v1/members/{id}/artist-profile/sensitive', case: 'another member', expect: ['F', 'F', 'A', 'F', 'A', 'F'], request: (_r, fx) => ({ url: `/api/v1/members/${fx.other.membershipId}/artist-profile/sensitive` }) },
+  // ---- privacy ----
+  { op: 'GET /api/v1/me/export',                               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/me/deletion-request',                    expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/me/deletion-request',                     expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'DELETE /api/v1/me/deletion-request',                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/admin/deletion-requests',                 expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'POST /api/v1/admin/deletion-requests/{id}/complete',  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/admin/deletion-requests/${fx.deletionRequest[r]}/complete` }) },
+];
+
+/** Business answers that still mean "the role got past the permission check". */
+function classify(status: number, body: { type?: unknown }): Outcome | `unexpected ${number} ${string}` {
+  if (status === 403) return 'F';
+  if (status === 404) return 'H';
+  if (status >= 200 && status < 300) return 'A';
+  if ([400, 409, 422].includes(status)) return 'A';
+  if (status === 401 && body.type === 'invalid_credentials') return 'A';
+  return `unexpected ${status} ${String(body.type)}`;
+}
+
+let t: TestApp;
+let fx: Fixture;
+
+async function perRole<T>(fn: (role: Role) => Promise<T>): Promise<Record<Role, T>> {
+  const out = {} as Record<Role, T>;
+  for (const role of roles) out[role] = await fn(role);
+  return out;
+}
+
+async function upload(user: TestUser): Promise<string> {
+  const body = multipart([{ filename: 'contract.pdf', contentType: 'application/pdf', data: samples.pdf }]);
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/files', headers: { ...user.auth, ...body.headers }, payload: body.payload });
+  expect(res.statusCode, res.body).toBe(201);
+  return (res.json() as { id: string }).id;
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const org = await createOrganization(t.services, 'Matrix');
+  const sentinel = org.id.slice(0, 8);
+  const other = await addUser(t.services, org.id, 'artist', `other-${sentinel}@example.com`);
+  const owner = ownerPool(t);
+  try {
+    const hash = await hashPassword(PASSWORD);
+    await owner.pool.query('UPDATE users SET password_hash = $1 WHERE id = ANY($2::uuid[])', [hash, Object.values(org.users).map((u) => u.id)]);
+  } finally {
+    await owner.end();
+  }
+  const invitation = await perRole(async (role) => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers: org.users.admin.auth, payload: { email: `${role}-invitee-${sentinel}@example.com`, role: 'artist' } });
+    expect(res.statusCode, res.body).toBe(201);
+    return (res.json() as { id: string }).id;
+  });
+  const deletionRequest = await perRole(async (role) => {
+    const leaving = await addUser(t.services, org.id, 'artist', `leaving-${role.replace('_', '-')}-${sentinel}@example.com`);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/me/deletion-request', headers: leaving.auth });
+    expect(res.statusCode, res.body).toBe(201);
+    return (res.json() as { id: string }).id;
+  });
+  const session = await perRole((role) => withAuthScope(t.services.database.db, async (trx) => {
+    const user = org.users[role];
+    const issued = await startSession(trx, t.services.tokens, { userId: user.id, organizationId: org.id, role }, { rememberMe: false, ip: '10.9.9.9', userAgent: 'sweep' });
+    return issued.session_id;
+  }, org.users[role].id));
+  fx = { org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
+});
+afterAll(async () => t?.close());
+
+describe('route × role sweep against seed 004', () => {
+  it('every operation that needs a token has an expectation, and nothing else is listed', async () => {
+    const doc = (await t.app.inject('/api/v1/openapi.json')).json() as {
+      security?: unknown[];
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => (op.security ?? doc.security ?? []).length > 0)
+        .map(([method]) => `${method.toUpperCase()} /api/v1${path.replace(/^\/api\/v1/, '')}`));
+    expect(documented.length).toBeGreaterThan(30);
+    const listed = new Set(table.map((r) => r.op));
+    expect(documented.filter((op) => !listed.has(op)), 'operations without an expectation').toEqual([]);
+    expect([...listed].filter((op) => !documented.includes(op)), 'expectations for operations that do not exist').toEqual([]);
+  });
+
+  it('each role is allowed or refused exactly as the matrix says', async () => {
+    const mismatches: string[] = [];
+    let calls = 0;
+    for (const row of table) {
+      const [method, path] = row.op.split(' ') as [InjectOptions['method'], string];
+      for (const [i, role] of roles.entries()) {
+        const { url, headers, ...rest } = row.request(role, fx);
+        const res = await t.app.inject({ method, url: url ?? path, headers: { ...fx.org.users[role].auth, ...(headers as Record<string, string> | undefined) }, ...rest });
+        calls++;
+        const body = (res.headers['content-type'] ?? '').toString().includes('json') ? (res.json() as { type?: unknown }) : {};
+        const got = classify(res.statusCode, body);
+        const want = row.expect[i];
+        if (got !== want) mismatches.push(`${row.op}${row.case ? ` (${row.case})` : ''} as ${role}: expected ${want}, got ${got} (${res.statusCode} ${res.body.slice(0, 160)})`);
+      }
+    }
+    expect(calls).toBe(table.length * roles.length);
+    expect(mismatches).toEqual([]);
+  }, 120_000);
+
+  it('what was refused changed nothing: the other member, the organization and the invitations are as the admins left them', async () => {
+    const member = (await t.app.inject({ url: `/api/v1/members/${fx.other.membershipId}`, headers: fx.org.users.admin.auth })).json() as { title: string | null; role: string };
+    expect(member).toMatchObject({ title: 'Principal', role: 'artist' });
+    const list = (await t.app.inject({ url: '/api/v1/admin/invitations?limit=100', headers: fx.org.users.admin.auth })).json() as { data: { id: string; status: string }[] };
+    const status = (id: string) => list.data.find((i) => i.id === id)?.status;
+    for (const role of roles) expect(status(fx.invitation[role]), role).toBe(role === 'admin' || role === 'system_admin' ? 'revoked' : 'pending');
+  });
+});
