@@ -2,6 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit.service.js';
 import type { DB, Role } from '../db/schema.js';
 import { withTenant } from '../db/tenant.js';
+import { hashPassword } from '../modules/auth/passwords.js';
+
+/** Shared password of the demo people (development data only; `seed:demo` refuses production). */
+export const DEMO_PASSWORD = 'Stage-Door-Demo-2026';
 
 /**
  * Seed 000's demo organization. Fixed ids so re-running changes nothing; each later capability
@@ -26,6 +30,7 @@ export interface SeedReport {
 
 export async function seedDemo(db: Kysely<DB>): Promise<SeedReport> {
   const created: string[] = [];
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
   const org = DEMO_ORGANIZATION;
   await withTenant(db, { organizationId: org.id }, async (trx) => {
     const origin = { organizationId: org.id, actorId: null, ip: null, userAgent: 'seed:demo', requestId: null };
@@ -40,6 +45,7 @@ export async function seedDemo(db: Kysely<DB>): Promise<SeedReport> {
       await sql`SELECT set_config('app.user_id', ${person.id}, true)`.execute(trx);
       const user = await trx.insertInto('users').values({
         id: person.id, email: person.email, first_name: person.first_name, last_name: person.last_name, email_verified_at: new Date(),
+        password_hash: passwordHash, password_changed_at: new Date(),
       }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
       const membership = await trx.insertInto('memberships').values({
         id: person.membershipId, organization_id: org.id, user_id: person.id, role: person.role, department: person.department, is_primary: true,
