@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -350,7 +348,7 @@ describe('joining another organization with an account that has two-factor on', 
 describe('key rotation', () => {
   it('moves TOTP secrets to the current key; codes and backup codes keep working', async () => {
     const a = await enrolled();
-    const devSpec = fs.readFileSync(path.join(t.services.config.dataDir, 'keys', 'pii-encryption.keys'), 'utf8').trim();
+    const devSpec = t.services.config.PII_ENCRYPTION_KEYS!;
     const next = generateKeySpec('k-next');
     const rotated = createFieldCipher(`${next},${devSpec}`);
     const first = await reencryptTotpSecrets(t.services.database.db, rotated, 2);

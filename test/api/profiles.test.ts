@@ -1,6 +1,4 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Kysely } from 'kysely';
@@ -684,7 +682,7 @@ describe('key rotation: npm run pii:reencrypt', () => {
     const s = sentinels();
     expect((await patchArtist(me, { tax_id: s.ssn, bank_account: { account_holder: s.holder, iban: s.iban } })).statusCode).toBe(200);
 
-    const devSpec = fs.readFileSync(path.join(t.services.config.dataDir, 'keys', 'pii-encryption.keys'), 'utf8').trim();
+    const devSpec = t.services.config.PII_ENCRYPTION_KEYS!;
     const next = generateKeySpec('k-next');
     const rotated = createFieldCipher(`${next},${devSpec}`);
     const back = createFieldCipher(`${devSpec},${next}`);

@@ -14,6 +14,12 @@ import { withTenant } from '../../src/server/db/tenant.js';
 import { jobDefinitions } from '../../src/server/jobs/registry.js';
 import type { Services } from '../../src/server/services.js';
 
+/**
+ * One PII key ring for every app a test run starts: on a server all test files share one
+ * database, as production instances share their keys.
+ */
+export const TEST_PII_KEYS = `test:${Buffer.alloc(32, 0x5a).toString('base64')}`;
+
 /** True when the suite runs against a real PostgreSQL server (DATABASE_URL set). */
 export const onServer = Boolean(process.env.DATABASE_URL);
 
@@ -36,6 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://portal.test',
     RATE_LIMIT_MAX: '100000',
+    PII_ENCRYPTION_KEYS: TEST_PII_KEYS,
     ...(onServer ? { DATABASE_URL: inject('appUrl') } : {}),
     ...env,
   });

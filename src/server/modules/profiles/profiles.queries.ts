@@ -65,16 +65,8 @@ export function listOwnMemberships(trx: Tx, userId: string) {
     .execute();
 }
 
-export async function countActiveAdmins(trx: Tx, organizationId: string): Promise<number> {
-  const row = await trx
-    .selectFrom('memberships')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('organization_id', '=', organizationId)
-    .where('role', 'in', ['admin', 'system_admin'])
-    .where('end_date', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
+// Administrators are counted by the members module's query (one definition of "active admin").
+export { countActiveAdmins } from '../members/members.queries.js';
 
 /** Ends the membership today (if still open) and clears what the organization noted about the person. */
 export async function endMembership(trx: Tx, organizationId: string, userId: string) {

@@ -216,6 +216,51 @@ export function PasswordRules({ id, password }: { id: string; password: string }
 }
 
 
+/**
+ * "New password" (with the live rules) and "Repeat the new password", as used by reset and
+ * change-password forms. `name` is the API field of the new password, for its errors.
+ */
+export function NewPasswordFields({ form, name, password, confirm, onPassword, onConfirm }: {
+  form: ReturnType<typeof useApiForm>;
+  name: string;
+  password: string;
+  confirm: string;
+  onPassword(value: string): void;
+  onConfirm(value: string): void;
+}) {
+  const rulesId = `${useId()}-rules`;
+  return (
+    <>
+      <PasswordField
+        label="New password"
+        name={name}
+        required
+        autoComplete="new-password"
+        value={password}
+        onChange={(e) => {
+          onPassword(e.target.value);
+          form.clearFieldError(name);
+        }}
+        error={form.fieldError(name)}
+        describedBy={rulesId}
+      />
+      <PasswordRules id={rulesId} password={password} />
+      <PasswordField
+        label="Repeat the new password"
+        name="confirm"
+        required
+        autoComplete="new-password"
+        value={confirm}
+        onChange={(e) => {
+          onConfirm(e.target.value);
+          form.clearFieldError('confirm');
+        }}
+        error={form.fieldError('confirm')}
+      />
+    </>
+  );
+}
+
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The h1 of a public page (sign in, sign up…), with the tab title and focus target. */

@@ -10,7 +10,7 @@ import Skeleton from '@mui/material/Skeleton';
 import Typography from '@mui/material/Typography';
 import { api, apiGet, apiPost } from '../api.js';
 import { useAccount } from '../auth/AuthProvider.js';
-import { FormError, MIN_PASSWORD_LENGTH, PasswordField, PasswordRules, useApiForm } from '../components/forms.js';
+import { FormError, MIN_PASSWORD_LENGTH, NewPasswordFields, PasswordField, useApiForm } from '../components/forms.js';
 import { DevicesIcon, KeyIcon, MailIcon, RefreshIcon } from '../components/icons.js';
 import { Page } from '../components/Page.js';
 
@@ -211,32 +211,7 @@ function ChangePasswordCard() {
             }}
             error={form.fieldError('current_password')}
           />
-          <PasswordField
-            label="New password"
-            name="new_password"
-            required
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => {
-              setNext(e.target.value);
-              form.clearFieldError('new_password');
-            }}
-            error={form.fieldError('new_password')}
-            describedBy="change-password-rules"
-          />
-          <PasswordRules id="change-password-rules" password={next} />
-          <PasswordField
-            label="Repeat the new password"
-            name="confirm"
-            required
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => {
-              setConfirm(e.target.value);
-              form.clearFieldError('confirm');
-            }}
-            error={form.fieldError('confirm')}
-          />
+          <NewPasswordFields form={form} name="new_password" password={next} confirm={confirm} onPassword={setNext} onConfirm={setConfirm} />
           <Box>
             <Button type="submit" variant="contained" loading={form.pending}>
               Change password

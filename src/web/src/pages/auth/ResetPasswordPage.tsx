@@ -4,7 +4,7 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import { ApiError, apiPost } from '../../api.js';
-import { FormError, MIN_PASSWORD_LENGTH, PasswordField, PasswordRules, PublicHeading, useApiForm } from '../../components/forms.js';
+import { FormError, MIN_PASSWORD_LENGTH, NewPasswordFields, PublicHeading, useApiForm } from '../../components/forms.js';
 import { CheckCircleIcon } from '../../components/icons.js';
 import { LinkProblem } from './LinkProblem.js';
 
@@ -66,32 +66,7 @@ export default function ResetPasswordPage() {
       <PublicHeading title="Choose a new password">For your security, you will be signed out everywhere and sign in again with the new password.</PublicHeading>
       <Box component="form" noValidate onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
         <FormError error={form.error} />
-        <PasswordField
-          label="New password"
-          name="password"
-          required
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => {
-            setPassword(e.target.value);
-            form.clearFieldError('password');
-          }}
-          error={form.fieldError('password')}
-          describedBy="reset-password-rules"
-        />
-        <PasswordRules id="reset-password-rules" password={password} />
-        <PasswordField
-          label="Repeat the new password"
-          name="confirm"
-          required
-          autoComplete="new-password"
-          value={confirm}
-          onChange={(e) => {
-            setConfirm(e.target.value);
-            form.clearFieldError('confirm');
-          }}
-          error={form.fieldError('confirm')}
-        />
+        <NewPasswordFields form={form} name="password" password={password} confirm={confirm} onPassword={setPassword} onConfirm={setConfirm} />
         <Button type="submit" variant="contained" size="large" fullWidth loading={form.pending}>
           Save new password
         </Button>
