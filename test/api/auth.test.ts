@@ -228,3 +228,34 @@ describe('sessions', () => {
     expect(again.json().role).toBe('artist');
   });
 });
+
+describe('invitation e-mails', () => {
+  it('e-mails the link once (not again on an idempotent replay); resending replaces the link', async () => {
+    const s = await signUp();
+    const admin = { authorization: `Bearer ${s.tokens.access_token}` };
+    const email = `${unique('invitee')}@example.com`;
+    const headers = { ...admin, 'idempotency-key': unique('key') };
+    const invite = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload: { email, role: 'artist', message: 'Welcome to the company!' } });
+    expect(invite.statusCode).toBe(201);
+    const mail = await waitForMail(email);
+    expect(mail.subject).toMatch(/invited to join Globe Theatre/);
+    expect(mail.text).toContain(invite.json().accept_url);
+    expect(mail.text).toContain('Welcome to the company!');
+    const replay = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload: { email, role: 'artist', message: 'Welcome to the company!' } });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(outbox().filter((m) => m.to === email)).toHaveLength(1);
+
+    const resent = await t.app.inject({ method: 'POST', url: `/api/v1/admin/invitations/${invite.json().id}/resend`, headers: admin });
+    expect(resent.statusCode).toBe(200);
+    expect(resent.json().accept_url).not.toBe(invite.json().accept_url);
+    for (let i = 0; i < 50 && outbox().filter((m) => m.to === email).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(outbox().filter((m) => m.to === email)).toHaveLength(2);
+    const old = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: linkToken(invite.json().accept_url), password } });
+    expect(old.statusCode).toBe(401);
+    const fresh = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: linkToken(resent.json().accept_url), password, first_name: 'Rosa', last_name: 'Lind' } });
+    expect(fresh.statusCode).toBe(201);
+    const again = await t.app.inject({ method: 'POST', url: `/api/v1/admin/invitations/${invite.json().id}/resend`, headers: admin });
+    expect(again.statusCode).toBe(409);
+  });
+});

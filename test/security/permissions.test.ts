@@ -81,6 +81,7 @@ const table: Row[] = [
   { op: 'PATCH /api/v1/members/{id}', case: 'another member',  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/members/${fx.other.membershipId}`, payload: { title: 'Principal' } }) },
   { op: 'POST /api/v1/admin/users',                            expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: () => ({ payload: { email: `${unique('invitee')}@example.com`, role: 'artist' } }) },
   { op: 'GET /api/v1/admin/invitations',                       expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'POST /api/v1/admin/invitations/{id}/resend',          expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/admin/invitations/${fx.invitation[r]}/resend` }) },
   { op: 'DELETE /api/v1/admin/invitations/{id}',               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/admin/invitations/${fx.invitation[r]}` }) },
   // ---- audit ----
   { op: 'GET /api/v1/audit-logs',                              expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },

@@ -63,3 +63,8 @@ export function isMemberEmail(trx: Tx, organizationId: string, email: string) {
     .where(sql<SqlBool>`lower(u.email) = ${email.toLowerCase()}`)
     .executeTakeFirst();
 }
+
+export function renewInvitation(trx: Tx, organizationId: string, id: string, tokenHash: string, expiresAt: Date) {
+  return trx.updateTable('invitations').set({ token_hash: tokenHash, expires_at: expiresAt })
+    .where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
