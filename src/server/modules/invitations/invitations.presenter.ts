@@ -16,6 +16,7 @@ export function presentInvitation(inv: Invitation, actor: Actor) {
     invited_by: inv.invited_by,
     created_at: inv.created_at.toISOString(),
     expires_at: inv.expires_at.toISOString(),
-    allowed_actions: status === 'pending' ? allowedActions(actor, ['invitations:revoke']) : [],
+    allowed_actions: status === 'pending' ? allowedActions(actor, ['invitations:revoke', 'invitations:create'])
+      : status === 'expired' ? allowedActions(actor, ['invitations:create']) : [],
   };
 }

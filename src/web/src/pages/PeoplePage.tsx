@@ -233,6 +233,11 @@ function InvitationsSection() {
     mutationFn: (id: string) => api<Invitation>(`/api/v1/admin/invitations/${id}`, { method: 'DELETE' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['invitations'] }),
   });
+  // A fresh link (the old one stops working) e-mailed again.
+  const resend = useMutation({
+    mutationFn: (id: string) => api<Invitation>(`/api/v1/admin/invitations/${id}/resend`, { method: 'POST' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['invitations'] }),
+  });
 
   return (
     <Card component="section" aria-labelledby="invitations-title">
@@ -241,6 +246,8 @@ function InvitationsSection() {
           Pending invitations
         </Typography>
         {revoke.isError && <Alert severity="error">{revoke.error.message}</Alert>}
+        {resend.isError && <Alert severity="error">{resend.error.message}</Alert>}
+        {resend.isSuccess && <Alert severity="success">A new invitation e-mail is on its way; the earlier link no longer works.</Alert>}
         {invitations.isPending ? (
           <Box role="progressbar" aria-label="Loading invitations" aria-busy="true">
             <Skeleton variant="rounded" height={56} />
@@ -259,6 +266,16 @@ function InvitationsSection() {
                     {ROLE_LABEL[inv.role]} · invited {dateFormat.format(new Date(inv.created_at))} · expires {dateFormat.format(new Date(inv.expires_at))}
                   </Typography>
                 </Box>
+                {inv.allowed_actions.includes('invitations:create') && (
+                  <Button
+                    variant="outlined"
+                    onClick={() => resend.mutate(inv.id)}
+                    loading={resend.isPending && resend.variables === inv.id}
+                    aria-label={`Send the invitation of ${inv.email} again`}
+                  >
+                    Resend
+                  </Button>
+                )}
                 {inv.allowed_actions.includes('invitations:revoke') && (
                   <Button
                     variant="outlined"
