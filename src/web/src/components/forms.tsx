@@ -26,6 +26,9 @@ export function useApiForm() {
   const [error, setError] = useState<unknown>(null);
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   const serverErrors = fieldErrors(error);
+  const clearFieldError = (name: string) => {
+    if (clientErrors[name]) setClientErrors(({ [name]: _gone, ...rest }) => rest);
+  };
 
   const run = (validate: () => Record<string, string>, action: () => Promise<void>) => async (event?: FormEvent) => {
     event?.preventDefault();
@@ -56,9 +59,16 @@ export function useApiForm() {
     setError,
     /** The message for one field: the client's check first, then the server's. */
     fieldError: (name: string): string | undefined => clientErrors[name] ?? serverErrors[name],
-    clearFieldError: (name: string) => {
-      if (clientErrors[name]) setClientErrors(({ [name]: _gone, ...rest }) => rest);
-    },
+    clearFieldError,
+    /** Props of a controlled field: its value, a change handler that clears its message, the message. */
+    bind: (name: string, value: string, setValue: (value: string) => void) => ({
+      value,
+      onChange: (e: { target: { value: string } }) => {
+        setValue(e.target.value);
+        clearFieldError(name);
+      },
+      error: clientErrors[name] ?? serverErrors[name],
+    }),
     run,
   };
 }
@@ -236,12 +246,7 @@ export function NewPasswordFields({ form, name, password, confirm, onPassword, o
         name={name}
         required
         autoComplete="new-password"
-        value={password}
-        onChange={(e) => {
-          onPassword(e.target.value);
-          form.clearFieldError(name);
-        }}
-        error={form.fieldError(name)}
+        {...form.bind(name, password, onPassword)}
         describedBy={rulesId}
       />
       <PasswordRules id={rulesId} password={password} />
@@ -250,12 +255,7 @@ export function NewPasswordFields({ form, name, password, confirm, onPassword, o
         name="confirm"
         required
         autoComplete="new-password"
-        value={confirm}
-        onChange={(e) => {
-          onConfirm(e.target.value);
-          form.clearFieldError('confirm');
-        }}
-        error={form.fieldError('confirm')}
+        {...form.bind('confirm', confirm, onConfirm)}
       />
     </>
   );

@@ -4,13 +4,13 @@ import Card from '@mui/material/Card';
 import CardActionArea from '@mui/material/CardActionArea';
 import CardContent from '@mui/material/CardContent';
 import Typography from '@mui/material/Typography';
-import { alpha } from '@mui/material/styles';
 import { useHasRole } from '../auth/guards.js';
 import { STAFF_ROLES } from '../auth/types.js';
 import { ComingSoonCard } from '../components/ComingSoon.js';
 import { ArrowForwardIcon, HistoryIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
+import { IconTile } from '../components/IconTile.js';
 
 export default function AdminPage() {
   const allowed = useHasRole(STAFF_ROLES);
@@ -23,20 +23,9 @@ export default function AdminPage() {
           <Card component="section" aria-labelledby="admin-people">
             <CardActionArea component={RouterLink} to="/admin/people">
               <CardContent sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
-                <Box
-                  sx={(theme) => ({
-                    flexShrink: 0,
-                    width: 48,
-                    height: 48,
-                    borderRadius: 2,
-                    display: 'grid',
-                    placeItems: 'center',
-                    color: 'primary.dark',
-                    bgcolor: alpha(theme.palette.primary.main, 0.1),
-                  })}
-                >
+                <IconTile>
                   <PeopleIcon />
-                </Box>
+                </IconTile>
                 <Box sx={{ flexGrow: 1, minWidth: 0 }}>
                   <Typography variant="h2" id="admin-people" sx={{ fontSize: '1.125rem' }}>
                     People

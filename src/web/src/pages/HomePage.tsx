@@ -4,12 +4,12 @@ import Card from '@mui/material/Card';
 import CardActionArea from '@mui/material/CardActionArea';
 import CardContent from '@mui/material/CardContent';
 import Typography from '@mui/material/Typography';
-import { alpha } from '@mui/material/styles';
 import { ArrowForwardIcon, LogoMark } from '../components/icons.js';
 import { Page } from '../components/Page.js';
 import { SystemStatusCard } from '../components/SystemStatusCard.js';
 import { useAccount } from '../auth/AuthProvider.js';
 import { destinationsFor, PRODUCT_NAME } from '../navigation.js';
+import { IconTile } from '../components/IconTile.js';
 
 const SECTION_SUMMARY: Record<string, string> = {
   '/contracts': 'Upload, assign and sign contracts.',
@@ -77,20 +77,9 @@ function SectionCards() {
             <Card sx={{ height: '100%' }}>
               <CardActionArea component={RouterLink} to={path} sx={{ height: '100%' }}>
                 <CardContent sx={{ display: 'flex', gap: 2, alignItems: 'center', p: 2.5, '&:last-child': { pb: 2.5 } }}>
-                  <Box
-                    sx={(theme) => ({
-                      flexShrink: 0,
-                      width: 48,
-                      height: 48,
-                      borderRadius: 2,
-                      display: 'grid',
-                      placeItems: 'center',
-                      color: 'primary.dark',
-                      bgcolor: alpha(theme.palette.primary.main, 0.1),
-                    })}
-                  >
+                  <IconTile>
                     <Icon />
-                  </Box>
+                  </IconTile>
                   <Box sx={{ flexGrow: 1, minWidth: 0 }}>
                     <Typography variant="h3" sx={{ fontSize: '1.0625rem' }}>
                       {label}

@@ -204,12 +204,7 @@ function ChangePasswordCard() {
             name="current_password"
             required
             autoComplete="current-password"
-            value={current}
-            onChange={(e) => {
-              setCurrent(e.target.value);
-              form.clearFieldError('current_password');
-            }}
-            error={form.fieldError('current_password')}
+            {...form.bind('current_password', current, setCurrent)}
           />
           <NewPasswordFields form={form} name="new_password" password={next} confirm={confirm} onPassword={setNext} onConfirm={setConfirm} />
           <Box>

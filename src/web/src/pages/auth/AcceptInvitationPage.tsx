@@ -94,24 +94,14 @@ export default function AcceptInvitationPage() {
               name="first_name"
               required
               autoComplete="given-name"
-              value={firstName}
-              onChange={(e) => {
-                setFirstName(e.target.value);
-                form.clearFieldError('first_name');
-              }}
-              error={form.fieldError('first_name')}
+              {...form.bind('first_name', firstName, setFirstName)}
             />
             <Field
               label="Last name"
               name="last_name"
               required
               autoComplete="family-name"
-              value={lastName}
-              onChange={(e) => {
-                setLastName(e.target.value);
-                form.clearFieldError('last_name');
-              }}
-              error={form.fieldError('last_name')}
+              {...form.bind('last_name', lastName, setLastName)}
             />
           </Box>
         )}
@@ -121,12 +111,7 @@ export default function AcceptInvitationPage() {
           required
           autoFocus={existingAccount}
           autoComplete={existingAccount ? 'current-password' : 'new-password'}
-          value={password}
-          onChange={(e) => {
-            setPassword(e.target.value);
-            form.clearFieldError('password');
-          }}
-          error={form.fieldError('password')}
+          {...form.bind('password', password, setPassword)}
           describedBy={existingAccount ? undefined : 'invite-password-rules'}
         />
         {existingAccount ? (

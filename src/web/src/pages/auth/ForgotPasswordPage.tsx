@@ -59,12 +59,7 @@ export default function ForgotPasswordPage() {
           type="email"
           required
           autoComplete="email"
-          value={email}
-          onChange={(e) => {
-            setEmail(e.target.value);
-            form.clearFieldError('email');
-          }}
-          error={form.fieldError('email')}
+          {...form.bind('email', email, setEmail)}
         />
         <Button type="submit" variant="contained" size="large" fullWidth loading={form.pending}>
           Send reset link

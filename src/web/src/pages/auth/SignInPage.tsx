@@ -67,24 +67,14 @@ export default function SignInPage() {
           type="email"
           autoComplete="username"
           required
-          value={email}
-          onChange={(e) => {
-            setEmail(e.target.value);
-            form.clearFieldError('email');
-          }}
-          error={form.fieldError('email')}
+          {...form.bind('email', email, setEmail)}
         />
         <PasswordField
           label="Password"
           name="password"
           autoComplete="current-password"
           required
-          value={password}
-          onChange={(e) => {
-            setPassword(e.target.value);
-            form.clearFieldError('password');
-          }}
-          error={form.fieldError('password')}
+          {...form.bind('password', password, setPassword)}
         />
         <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1, mt: -1 }}>
           <FormControlLabel
