@@ -31,6 +31,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
 import { membersRoutes } from './modules/members/members.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
+import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import type { Services } from './services.js';
 
@@ -156,6 +157,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   await app.register(auditRoutes, { prefix: '/api/v1' });
   await app.register(filesRoutes, { prefix: '/api/v1' });
   await app.register(profilesRoutes, { prefix: '/api/v1' });
+  await app.register(ssoRoutes, { prefix: '/api/v1' });
 
   await registerWebApp(app);
   return app;

@@ -10,6 +10,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { LocalDiskStorage } from './files/storage.js';
 import { JobQueue } from './jobs/queue.js';
+import { OidcClients } from './modules/sso/oidc-clients.js';
 import { jobDefinitions } from './jobs/registry.js';
 import { loggerOptions } from './logger.js';
 import { OutboxMailer, SmtpMailer } from './mail/mailer.js';
@@ -48,6 +49,7 @@ export async function createServices(config: Config, options: { migrate?: boolea
     fieldCipher: createFieldCipher(config.PII_ENCRYPTION_KEYS ?? devPiiKeys(config.dataDir), config.PII_HASH_KEY),
     redis,
     mailer: config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(path.join(config.dataDir, 'outbox')),
+    oidcClients: new OidcClients(),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Database } from './db/database.js';
 import type { FileStorage } from './files/storage.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Mailer } from './mail/mailer.js';
+import type { OidcClients } from './modules/sso/oidc-clients.js';
 
 /** Long-lived things a request or job may use; built once at start (see main.ts / test helpers). */
 export interface Services {
@@ -20,4 +21,6 @@ export interface Services {
   /** AES-256-GCM key ring for tax IDs and bank accounts (PII_ENCRYPTION_KEYS). */
   fieldCipher: FieldCipher;
   mailer: Mailer;
+  /** Discovered OpenID Connect providers of the organizations that use single sign-on. */
+  oidcClients: OidcClients;
 }

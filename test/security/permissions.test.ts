@@ -1,6 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/server/db/schema.js';
+import { withTenant } from '../../src/server/db/tenant.js';
 import { withAuthScope } from '../../src/server/modules/auth/auth.queries.js';
 import { hashPassword } from '../../src/server/modules/auth/passwords.js';
 import { startSession } from '../../src/server/modules/auth/sessions.js';
@@ -107,6 +108,11 @@ const table: Row[] = [
   { op: 'DELETE /api/v1/me/deletion-request',                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
   { op: 'GET /api/v1/admin/deletion-requests',                 expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'POST /api/v1/admin/deletion-requests/{id}/complete',  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/admin/deletion-requests/${fx.deletionRequest[r]}/complete` }) },
+  // ---- single sign-on (the fixture configures a provider; nothing listens at its issuer) ----
+  { op: 'GET /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'PUT /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ issuer: 'http://127.0.0.1:9', client_id: 'portal' }) },
+  { op: 'DELETE /api/v1/admin/sso', case: 'removed by the admin row, so gone for the system admin after it',
+                                                               expect: ['F', 'A', 'F', 'F', 'F', 'H'], request: none },
 ];
 
 /** Business answers that still mean "the role got past the permission check". */
@@ -116,6 +122,7 @@ function classify(status: number, body: { type?: unknown }): Outcome | `unexpect
   if (status >= 200 && status < 300) return 'A';
   if ([400, 409, 422].includes(status)) return 'A';
   if (status === 401 && body.type === 'invalid_credentials') return 'A';
+  if (status === 502 && body.type === 'identity_provider_unavailable') return 'A';
   return `unexpected ${status} ${String(body.type)}`;
 }
 
@@ -163,6 +170,8 @@ beforeAll(async () => {
     const issued = await startSession(trx, t.services.tokens, { userId: user.id, organizationId: org.id, role }, { rememberMe: false, ip: '10.9.9.9', userAgent: 'sweep' });
     return issued.session_id;
   }, org.users[role].id));
+  await withTenant(t.services.database.db, { organizationId: org.id }, (trx) =>
+    trx.insertInto('sso_configurations').values({ organization_id: org.id, issuer: 'http://127.0.0.1:9', client_id: 'portal', client_secret_encrypted: null }).execute());
   fx = { org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
 });
 afterAll(async () => t?.close());

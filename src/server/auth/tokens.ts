@@ -31,7 +31,7 @@ const claimsSchema = z.object({
   org: z.uuid(),
   role: z.enum(roles),
   sid: z.string().max(100).optional(),
-  amr: z.array(z.enum(['pwd', 'otp'])).max(4).optional(),
+  amr: z.array(z.enum(['pwd', 'otp', 'fed', 'mfa'])).max(4).optional(),
   mfa: z.literal('enrol_required').optional(),
 });
 
@@ -46,7 +46,8 @@ export interface Actor {
   mfa?: 'enrol_required';
 }
 
-export type AuthMethod = 'pwd' | 'otp';
+/** RFC 8176 values: password, one-time code, federated (single sign-on), provider-verified multi-factor. */
+export type AuthMethod = 'pwd' | 'otp' | 'fed' | 'mfa';
 
 type Key = CryptoKey | KeyObject;
 

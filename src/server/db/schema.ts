@@ -145,6 +145,9 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   mfa_backup_codes: MfaBackupCodesTable;
   mfa_challenges: MfaChallengesTable;
+  sso_configurations: SsoConfigurationsTable;
+  sso_login_attempts: SsoLoginAttemptsTable;
+  user_identities: UserIdentitiesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -187,6 +190,7 @@ export interface AuthSessionsTable {
   revoked_reason: string | null;
   /** Signed in with a second factor (migrations/0004_mfa.sql). */
   mfa_verified: Generated<boolean>;
+  sign_in_method: Generated<'password' | 'sso'>;
 }
 
 export interface RefreshTokensTable {
@@ -272,4 +276,43 @@ export interface MfaChallengesTable {
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+}
+
+/** migrations/0006_sso.sql: OpenID Connect single sign-on per organization. */
+export interface SsoConfigurationsTable {
+  organization_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_encrypted: string | null;
+  scopes: Generated<string>;
+  allowed_roles: ColumnType<Role[], Role[] | undefined, Role[]>;
+  trust_idp_mfa: Generated<boolean>;
+  enabled: Generated<boolean>;
+  display_name: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+export type SsoConfiguration = Selectable<SsoConfigurationsTable>;
+
+export interface SsoLoginAttemptsTable {
+  id: Generated<string>;
+  organization_id: string;
+  state_hash: string;
+  code_verifier_encrypted: string;
+  nonce: string;
+  return_to: Generated<string>;
+  remember_me: Generated<boolean>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+}
+
+export interface UserIdentitiesTable {
+  id: Generated<string>;
+  user_id: string;
+  organization_id: string;
+  issuer: string;
+  subject: string;
+  created_at: CreatedAt;
+  last_used_at: Generated<Date>;
 }

@@ -12,6 +12,7 @@ export const errorCatalogue = {
   unauthorized: { status: 401, title: 'Authentication required' },
   invalid_credentials: { status: 401, title: 'E-mail or password is incorrect' },
   invalid_token: { status: 401, title: 'Invalid or expired token' },
+  sso_failed: { status: 401, title: 'Single sign-on did not complete' },
   forbidden: { status: 403, title: 'Not allowed' },
   mfa_enrolment_required: { status: 403, title: 'Two-factor authentication must be set up first' },
   not_found: { status: 404, title: 'Resource not found' },
@@ -30,6 +31,7 @@ export const errorCatalogue = {
   rate_limited: { status: 429, title: 'Too many requests' },
   too_many_attempts: { status: 429, title: 'Too many attempts' },
   internal_error: { status: 500, title: 'Internal server error' },
+  identity_provider_unavailable: { status: 502, title: 'The identity provider could not be reached' },
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

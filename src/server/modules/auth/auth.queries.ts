@@ -13,8 +13,9 @@ export function withAuthScope<T>(db: Kysely<DB>, fn: (trx: Tx) => Promise<T>, us
   });
 }
 
-export async function setActingUser(trx: Tx, userId: string, organizationId?: string) {
-  await sql`SELECT set_config('app.user_id', ${userId}, true), set_config('app.organization_id', ${organizationId ?? ''}, true)`.execute(trx);
+/** Who acts (nobody yet, for a failed sign-in) and in which organization, for audit rows of the sign-in flows. */
+export async function setActingUser(trx: Tx, userId: string | null, organizationId?: string) {
+  await sql`SELECT set_config('app.user_id', ${userId ?? ''}, true), set_config('app.organization_id', ${organizationId ?? ''}, true)`.execute(trx);
 }
 
 export function findUserByEmail(trx: Tx, email: string) {

@@ -13,12 +13,11 @@ import {
 } from './auth.schemas.js';
 import * as auth from './auth.service.js';
 import { mfaRoutes } from './mfa.routes.js';
+import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
 import { loginResultSchema, loginSecondStepBody, signedInWithMfaSchema } from './mfa.schemas.js';
 import * as mfa from './mfa.service.js';
 import type { IssuedTokens } from './sessions.js';
 
-export const REFRESH_COOKIE = 'bl_refresh';
-const COOKIE_PATH = '/api/v1/auth';
 
 function presentUser(u: User) {
   return { id: u.id, email: u.email, first_name: u.first_name, last_name: u.last_name, email_verified: Boolean(u.email_verified_at), totp_enabled: Boolean(u.totp_enabled_at) };
@@ -37,13 +36,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   /** The web app gets the refresh token as an HttpOnly cookie; API clients in the body. */
   function deliver(reply: FastifyReply, tokens: IssuedTokens, useCookie: boolean, rememberMe = false) {
-    const { session_id: _sessionId, remember_me: remembered, ...rest } = tokens;
+    const { session_id: _sessionId, remember_me: _remembered, ...rest } = tokens;
     if (!useCookie) return rest;
-    void reply.setCookie(REFRESH_COOKIE, tokens.refresh_token, {
-      httpOnly: true, secure: config.COOKIE_SECURE, sameSite: 'strict', path: COOKIE_PATH,
-      // A remember-me session keeps its persistent cookie through every rotation.
-      ...(rememberMe || remembered ? { expires: new Date(tokens.refresh_expires_at) } : {}),
-    });
+    setRefreshCookie(reply, config, tokens, rememberMe);
     const { refresh_token: _refresh, ...withoutRefresh } = rest;
     return withoutRefresh;
   }
@@ -140,7 +135,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (req, reply) => {
     const actor = requireActor(req);
     await auth.logout(services, authReq(req), actor, req.body.everywhere);
-    void reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+    clearRefreshCookie(reply);
     return reply.code(204).send(null);
   });
 

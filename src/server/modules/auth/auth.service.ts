@@ -32,7 +32,8 @@ export interface SignedIn {
 /** Signed in, or (account with two-factor on) the second step still due: see mfa.service.ts. */
 export type SignInResult = SignedIn | MfaChallenge;
 
-function origin(req: AuthRequest, organizationId: string, actorId: string | null): AuditOrigin {
+/** Who and where an audit row of the sign-in flows comes from. */
+export function origin(req: AuthRequest, organizationId: string, actorId: string | null): AuditOrigin {
   return { organizationId, actorId, ip: req.ip, userAgent: req.userAgent?.slice(0, 500) ?? null, requestId: req.requestId };
 }
 
@@ -245,10 +246,10 @@ export async function switchOrganization(services: Services, req: AuthRequest, w
     if (!chosen) throw new AppError('not_found', 'Organization not found');
     // The current session ends; a new one starts in the other organization, signed in the same way.
     const current = who.sessionId
-      ? await trx.selectFrom('auth_sessions').select('mfa_verified').where('id', '=', who.sessionId).where('user_id', '=', who.userId).executeTakeFirst()
+      ? await trx.selectFrom('auth_sessions').select(['mfa_verified', 'sign_in_method']).where('id', '=', who.sessionId).where('user_id', '=', who.userId).executeTakeFirst()
       : undefined;
     if (who.sessionId) await revokeSession(trx, who.sessionId, 'logout');
-    const tokens = await startSession(trx, services.tokens, { userId: who.userId, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: false, mfaVerified: current?.mfa_verified ?? false, ...req });
+    const tokens = await startSession(trx, services.tokens, { userId: who.userId, organizationId: chosen.organization_id, role: chosen.role }, { rememberMe: false, mfaVerified: current?.mfa_verified ?? false, method: current?.sign_in_method ?? 'password', ...req });
     await setActingUser(trx, who.userId, chosen.organization_id);
     await recordAudit(trx, origin(req, chosen.organization_id, who.userId), { entityType: 'session', entityId: tokens.session_id, action: 'auth.switch_organization' });
     return { user, organization: chosen, memberships, tokens };

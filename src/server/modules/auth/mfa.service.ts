@@ -1,7 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import QRCode from 'qrcode';
-import type { AuditOrigin } from '../../audit/audit.service.js';
 import { recordAudit } from '../../audit/audit.service.js';
 import type { Actor } from '../../auth/tokens.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../auth/tokens.js';
@@ -11,7 +10,7 @@ import type { DB, User } from '../../db/schema.js';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../../http/errors.js';
 import type { Services } from '../../services.js';
-import type { AuthRequest, SignedIn } from './auth.service.js';
+import { origin, type AuthRequest, type SignedIn } from './auth.service.js';
 import { activeMemberships, findUserById, setActingUser, withAuthScope } from './auth.queries.js';
 import { verifyPassword } from './passwords.js';
 import { newSecret, revokeUserSessions, rolesRequiring2fa, sha256, startSession } from './sessions.js';
@@ -51,10 +50,6 @@ export interface MfaChallenge {
 }
 
 const secretField = (userId: string): FieldContext => ({ table: 'users', rowId: userId, column: 'totp_secret' });
-
-function origin(req: AuthRequest, organizationId: string, actorId: string | null): AuditOrigin {
-  return { organizationId, actorId, ip: req.ip, userAgent: req.userAgent?.slice(0, 500) ?? null, requestId: req.requestId };
-}
 
 function badCode(field: string, detail = 'The code is incorrect or was already used'): AppError {
   return new AppError('invalid_credentials', detail, [{ field, message: 'Incorrect or already used' }]);

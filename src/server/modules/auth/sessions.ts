@@ -37,8 +37,17 @@ export function rolesRequiring2fa(settings: Record<string, unknown> | null | und
  * `mfa: 'enrol_required'` while the organization requires two-factor for the role and the person
  * has not turned it on (such tokens reach only sign-out, /auth/me and enrolment).
  */
-export async function mfaClaims(trx: Tx, who: Who, mfaVerified: boolean): Promise<MfaClaims> {
-  const amr: AuthMethod[] = mfaVerified ? ['pwd', 'otp'] : ['pwd'];
+export type SignInMethod = 'password' | 'sso';
+
+export function authMethods(method: SignInMethod, mfaVerified: boolean): AuthMethod[] {
+  if (method === 'sso') return mfaVerified ? ['fed', 'mfa'] : ['fed'];
+  return mfaVerified ? ['pwd', 'otp'] : ['pwd'];
+}
+
+export async function mfaClaims(trx: Tx, who: Who, mfaVerified: boolean, method: SignInMethod = 'password'): Promise<MfaClaims> {
+  const amr = authMethods(method, mfaVerified);
+  // A second factor already proven (a code, or a provider trusted to enforce its own) satisfies the requirement.
+  if (mfaVerified) return { amr };
   const user = await trx.selectFrom('users').select('totp_enabled_at').where('id', '=', who.userId).executeTakeFirst();
   if (user?.totp_enabled_at) return { amr };
   const org = await trx.selectFrom('organizations').select('settings').where('id', '=', who.organizationId).executeTakeFirst();
@@ -61,7 +70,7 @@ export async function startSession(
   trx: Tx,
   tokens: TokenService,
   who: Who,
-  options: { rememberMe: boolean; mfaVerified?: boolean } & SessionOrigin,
+  options: { rememberMe: boolean; mfaVerified?: boolean; method?: SignInMethod } & SessionOrigin,
 ): Promise<IssuedTokens> {
   const expiresAt = new Date(Date.now() + (options.rememberMe ? REMEMBER_ME_TTL_DAYS : REFRESH_TTL_DAYS) * 86_400_000);
   const session = await trx.insertInto('auth_sessions').values({
@@ -72,9 +81,10 @@ export async function startSession(
     user_agent: options.userAgent?.slice(0, 500) ?? null,
     expires_at: expiresAt,
     mfa_verified: options.mfaVerified ?? false,
+    sign_in_method: options.method ?? 'password',
   }).returning('id').executeTakeFirstOrThrow();
   const refresh = await issueRefresh(trx, session.id, who.userId, expiresAt);
-  return pair(tokens, { ...who, ...(await mfaClaims(trx, who, options.mfaVerified ?? false)) }, session.id, refresh, expiresAt, options.rememberMe);
+  return pair(tokens, { ...who, ...(await mfaClaims(trx, who, options.mfaVerified ?? false, options.method)) }, session.id, refresh, expiresAt, options.rememberMe);
 }
 
 async function pair(tokens: TokenService, who: Omit<Actor, 'sessionId'>, sessionId: string, refresh: string, expiresAt: Date, rememberMe: boolean): Promise<IssuedTokens> {
@@ -99,7 +109,7 @@ export async function rotateRefresh(trx: Tx, tokens: TokenService, presented: st
   const row = await trx
     .selectFrom('refresh_tokens as r')
     .innerJoin('auth_sessions as s', 's.id', 'r.session_id')
-    .select(['r.id', 'r.rotated_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.organization_id', 's.revoked_at', 's.expires_at as session_expires_at', 's.mfa_verified', 's.remember_me'])
+    .select(['r.id', 'r.rotated_at', 'r.expires_at', 's.id as session_id', 's.user_id', 's.organization_id', 's.revoked_at', 's.expires_at as session_expires_at', 's.mfa_verified', 's.sign_in_method', 's.remember_me'])
     .where('r.token_hash', '=', sha256(presented))
     .forUpdate('r')
     .executeTakeFirst();
@@ -124,7 +134,7 @@ export async function rotateRefresh(trx: Tx, tokens: TokenService, presented: st
   await trx.updateTable('auth_sessions').set({ last_used_at: new Date(), ip: origin.ip, user_agent: origin.userAgent?.slice(0, 500) ?? null }).where('id', '=', row.session_id).execute();
   const refresh = await issueRefresh(trx, row.session_id, row.user_id, row.session_expires_at);
   const who = { userId: row.user_id, organizationId: row.organization_id, role: membership.role };
-  return { ok: true, tokens: await pair(tokens, { ...who, ...(await mfaClaims(trx, who, row.mfa_verified)) }, row.session_id, refresh, row.session_expires_at, row.remember_me) };
+  return { ok: true, tokens: await pair(tokens, { ...who, ...(await mfaClaims(trx, who, row.mfa_verified, row.sign_in_method)) }, row.session_id, refresh, row.session_expires_at, row.remember_me) };
 }
 
 export type RevokeReason = 'logout' | 'logout_all' | 'revoked_by_user' | 'password_changed' | 'role_changed' | 'token_reuse' | 'membership_ended' | 'admin' | 'mfa_enabled';
