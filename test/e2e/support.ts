@@ -50,9 +50,22 @@ export interface SignedInAnswer {
   tokens: { access_token: string; refresh_token?: string };
 }
 
+/**
+ * A setup call through the API that waits out the per-address limits (sign-up 5/min, registration
+ * 10/min) which the spec files share, instead of failing the journey that happens to come last.
+ */
+export async function postPatiently(request: APIRequestContext, url: string, options: Parameters<APIRequestContext['post']>[1]) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await request.post(url, options);
+    if (res.status() !== 429 || attempt >= 2) return res;
+    const wait = Number(res.headers()['retry-after'] ?? 30);
+    await new Promise((r) => setTimeout(r, (Number.isFinite(wait) ? wait + 1 : 31) * 1000));
+  }
+}
+
 /** Signs up an organization through the API (one of the 5 sign-ups per minute per address). */
 export async function signUpOrganization(request: APIRequestContext, who: { name: string; slug: string; email: string; password: string; first_name: string; last_name: string }) {
-  const res = await request.post(`${BASE_URL}/api/v1/organizations`, {
+  const res = await postPatiently(request, `${BASE_URL}/api/v1/organizations`, {
     data: { name: who.name, slug: who.slug, admin: { email: who.email, password: who.password, first_name: who.first_name, last_name: who.last_name } },
   });
   expect(res.status(), await res.text()).toBe(201);
@@ -61,7 +74,7 @@ export async function signUpOrganization(request: APIRequestContext, who: { name
 
 /** Invites someone through the API and answers the accept link. */
 export async function invite(request: APIRequestContext, accessToken: string, email: string, role = 'artist') {
-  const res = await request.post(`${BASE_URL}/api/v1/admin/users`, { data: { email, role }, headers: { authorization: `Bearer ${accessToken}` } });
+  const res = await postPatiently(request, `${BASE_URL}/api/v1/admin/users`, { data: { email, role }, headers: { authorization: `Bearer ${accessToken}` } });
   expect(res.status(), await res.text()).toBe(201);
   return ((await res.json()) as { accept_url: string }).accept_url;
 }
@@ -82,12 +95,27 @@ export function sessionFactory(request: APIRequestContext, first: SignedInAnswer
     expect(res.status(), await res.text()).toBe(200);
     const answer = (await res.json()) as SignedInAnswer;
     accessToken = answer.tokens.access_token;
-    await context.addCookies([
-      { name: 'bl_refresh', value: answer.tokens.refresh_token!, domain: 'localhost', path: '/api/v1/auth', httpOnly: true, secure: true, sameSite: 'Strict' },
-    ]);
-    // The app's "may have a session" hint (not a credential), as a real sign-in leaves it.
-    await context.addInitScript(() => localStorage.setItem('big-live-portal:signed-in', '1'));
+    await useSession(context, answer);
   };
+}
+
+/** Hands a session answered by the API (with its refresh token in the body) to a browser context. */
+export async function useSession(context: BrowserContext, answer: SignedInAnswer) {
+  await context.addCookies([
+    { name: 'bl_refresh', value: answer.tokens.refresh_token!, domain: 'localhost', path: '/api/v1/auth', httpOnly: true, secure: true, sameSite: 'Strict' },
+  ]);
+  // The app's "may have a session" hint (not a credential), as a real sign-in leaves it.
+  await context.addInitScript(() => localStorage.setItem('big-live-portal:signed-in', '1'));
+}
+
+/** Joins through an invitation link with the API (as the web app would, but with the refresh token in the body). */
+export async function registerFromInvitation(request: APIRequestContext, acceptUrl: string, who: { password: string; first_name: string; last_name: string }) {
+  const token = new URL(acceptUrl).searchParams.get('token');
+  const res = await postPatiently(request, `${BASE_URL}/api/v1/auth/register`, {
+    data: { invitation_token: token, password: who.password, first_name: who.first_name, last_name: who.last_name },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as SignedInAnswer;
 }
 
 /** The newest e-mail in the outbox to `to` whose text matches `pattern`; waits for it to be written. */
@@ -108,14 +136,15 @@ export async function newestMail(to: string, pattern: RegExp, timeoutMs = 10_000
   }
 }
 
-/** With SCREENSHOTS=1: full-page screenshots of the current screen at 375px and 1280px in /tmp. */
+/** With SCREENSHOTS=1: full-page screenshots of the current screen at 375px and 1280px in /tmp/shots (or SCREENSHOTS_DIR). */
 export async function snap(page: Page, name: string) {
   if (!process.env.SCREENSHOTS) return;
+  const dir = process.env.SCREENSHOTS_DIR ?? '/tmp/shots';
   const original = page.viewportSize();
   for (const width of [375, 1280]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
     await page.waitForTimeout(150);
-    await page.screenshot({ path: `/tmp/accounts-${name}-${width}.png`, fullPage: true });
+    await page.screenshot({ path: path.join(dir, `${name}-${width}.png`), fullPage: true });
   }
   if (original) await page.setViewportSize(original);
 }

@@ -5,7 +5,7 @@ import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
 import { ApiError } from './api.js';
 import { AuthProvider } from './auth/AuthProvider.js';
-import { RedirectIfSignedIn, RequireAuth } from './auth/guards.js';
+import { RedirectIfSignedIn, RequireAuth, RequireTwoFactorEnrolment } from './auth/guards.js';
 import { PageSkeleton } from './components/PageSkeleton.js';
 import { AppShell } from './layout/AppShell.js';
 import { PublicLayout } from './layout/PublicLayout.js';
@@ -55,9 +55,30 @@ export const routes: RouteObject[] = [
     ],
   },
   {
+    // Enrolment an organization requires: signed in, but no app navigation until two-factor is on.
     element: (
       <RequireAuth>
-        <AppShell />
+        <PublicLayout wide />
+      </RequireAuth>
+    ),
+    hydrateFallbackElement: (
+      <PublicLayout wide>
+        <PageSkeleton />
+      </PublicLayout>
+    ),
+    errorElement: (
+      <PublicLayout wide>
+        <RouteErrorPage />
+      </PublicLayout>
+    ),
+    children: [{ path: 'two-factor-setup', ...lazyPage(() => import('./pages/TwoFactorSetupPage.js')) }],
+  },
+  {
+    element: (
+      <RequireAuth>
+        <RequireTwoFactorEnrolment>
+          <AppShell />
+        </RequireTwoFactorEnrolment>
       </RequireAuth>
     ),
     // Shown while the first screen's code loads on a direct visit to, say, /contracts.

@@ -54,6 +54,8 @@ export interface AuthBridge {
   accessToken(): string | null;
   /** A fresh access token, or null when the session is over (the provider then signs out). */
   refresh(): Promise<string | null>;
+  /** The organization requires two-factor for this role and the person has not set it up yet. */
+  enrolmentRequired(): void;
 }
 
 let bridge: AuthBridge | null = null;
@@ -62,31 +64,71 @@ export function connectAuth(next: AuthBridge | null) {
 }
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return withSession(options, (init, token) => send<T>(path, init, token));
+}
+
+/**
+ * A file from the API (an export, say) as a blob with the name the server gave it in
+ * Content-Disposition; the same session handling as `api()`.
+ */
+export async function apiDownload(path: string, options: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+  return withSession(options, async (init, token) => {
+    const headers = new Headers(init.headers);
+    headers.set('accept', '*/*');
+    const response = await request(path, { ...init, headers }, token);
+    if (!response.ok) await failed(response);
+    return { blob: await response.blob(), filename: filenameOf(response.headers.get('content-disposition')) };
+  });
+}
+
+/** `attachment; filename="x.zip"` (or RFC 5987 `filename*=UTF-8''x.zip`) → `x.zip`; null without one. */
+export function filenameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended.trim());
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/.exec(disposition);
+  const name = (plain?.[1] ?? plain?.[2])?.trim();
+  // Only a base name: the browser would strip a path anyway, but never pass one on.
+  return name ? name.replace(/^.*[\\/]/, '') || null : null;
+}
+
+/** Attaches the token, refreshes once after a 401 and reports the enrolment restriction. */
+async function withSession<T>(options: RequestOptions, call: (init: Omit<RequestOptions, 'auth'>, token: string | null) => Promise<T>): Promise<T> {
   const { auth = true, ...rest } = options;
   const token = auth ? bridge?.accessToken() ?? null : null;
   try {
-    return await send<T>(path, rest, token);
+    return await call(rest, token);
   } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    // The organization requires two-factor for this role: the app sends the person to enrolment.
+    if (err.status === 403 && err.problem?.type === 'mfa_enrolment_required') {
+      bridge?.enrolmentRequired();
+      throw err;
+    }
     // An access token that expired (or was revoked) under us: refresh once and try again.
-    // (A wrong password, `invalid_credentials`, is a 401 too, but no refresh will fix that.)
-    if (!(err instanceof ApiError) || err.status !== 401 || err.problem?.type === 'invalid_credentials') throw err;
+    // (A wrong password or code, `invalid_credentials`, is a 401 too, but no refresh will fix that.)
+    if (err.status !== 401 || err.problem?.type === 'invalid_credentials') throw err;
     if (!auth || !token || !bridge) throw err;
     const fresh = await bridge.refresh();
     if (!fresh) throw err;
-    return send<T>(path, rest, fresh);
+    return call(rest, fresh);
   }
 }
 
-async function send<T>(path: string, options: Omit<RequestOptions, 'auth'>, token: string | null): Promise<T> {
+async function request(path: string, options: Omit<RequestOptions, 'auth'>, token: string | null): Promise<Response> {
   const { json, headers, ...init } = options;
   const requestHeaders = new Headers(headers);
-  requestHeaders.set('accept', 'application/json, application/problem+json');
+  if (!requestHeaders.has('accept')) requestHeaders.set('accept', 'application/json, application/problem+json');
   if (json !== undefined) requestHeaders.set('content-type', 'application/json');
   if (token) requestHeaders.set('authorization', `Bearer ${token}`);
-
-  let response: Response;
   try {
-    response = await fetch(path, {
+    return await fetch(path, {
       credentials: 'same-origin',
       ...init,
       headers: requestHeaders,
@@ -96,15 +138,21 @@ async function send<T>(path: string, options: Omit<RequestOptions, 'auth'>, toke
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'The server could not be reached. Check your connection and try again.');
   }
+}
 
-  const type = response.headers.get('content-type') ?? '';
-  const isJson = /\bjson\b/i.test(type);
+/** Throws the `ApiError` for an answer that is not 2xx. */
+async function failed(response: Response): Promise<never> {
+  const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
+  const body: unknown = isJson ? await response.json().catch(() => undefined) : undefined;
+  if (isProblem(body)) throw new ApiError(response.status, body.detail || body.title, body);
+  throw new ApiError(response.status, `Request failed with status ${response.status}${response.statusText ? ` (${response.statusText})` : ''}`);
+}
+
+async function send<T>(path: string, options: Omit<RequestOptions, 'auth'>, token: string | null): Promise<T> {
+  const response = await request(path, options, token);
+  if (!response.ok) return failed(response);
+  const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
   const body: unknown = isJson && response.status !== 204 ? await response.json().catch(() => undefined) : undefined;
-
-  if (!response.ok) {
-    if (isProblem(body)) throw new ApiError(response.status, body.detail || body.title, body);
-    throw new ApiError(response.status, `Request failed with status ${response.status}${response.statusText ? ` (${response.statusText})` : ''}`);
-  }
   return body as T;
 }
 

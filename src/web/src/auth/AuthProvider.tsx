@@ -1,10 +1,11 @@
 import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, apiPost, connectAuth } from '../api.js';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, apiGet, apiPost, connectAuth } from '../api.js';
 import {
-  accessToken, accessTokenExpiresAt, listenToOtherTabs, mayHaveSession, refreshTokens, rememberSessionHint, setTokens, tellOtherTabs,
+  accessToken, accessTokenExpiresAt, listenToOtherTabs, mayHaveSession, refreshTokens, rememberSessionHint, replaceAccessToken, setTokens,
+  tellOtherTabs,
 } from './session.js';
-import type { Account, SignedIn } from './types.js';
+import { twoFactorKey, type Account, type SignedIn, type TwoFactorEnabled, type TwoFactorStatus } from './types.js';
 
 const SessionTimeoutDialog = lazy(() => import('./SessionTimeoutDialog.js'));
 
@@ -30,6 +31,16 @@ interface AuthContextValue {
   reloadAccount: () => Promise<void>;
   /** Try the start-up refresh again after the server was unreachable. */
   retry: () => void;
+  /**
+   * The organization requires two-factor for this person's role and it is not on yet: every
+   * screen but enrolment is closed (GET /auth/2fa says so, or an API call answered 403
+   * `mfa_enrolment_required`).
+   */
+  mfaEnrolmentRequired: boolean;
+  /** Take over the answer of POST /auth/2fa/enable: its access token no longer carries the enrolment restriction. */
+  twoFactorEnabled: (answer: TwoFactorEnabled) => Promise<void>;
+  /** Two-factor was turned off: read the account and the status again. */
+  twoFactorDisabled: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -55,6 +66,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [account, setAccount] = useState<Account | null>(null);
   const [signOutReason, setSignOutReason] = useState<SignOutReason>(null);
   const [attempt, setAttempt] = useState(0);
+  // Set by the first 403 `mfa_enrolment_required` of any API call (a requirement switched on mid-session).
+  const [enrolmentAnswer, setEnrolmentAnswer] = useState(false);
   const refreshTimer = useRef<number | undefined>(undefined);
 
   /** Forget everything about the session in this tab (the server side is handled by the caller). */
@@ -64,6 +77,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setTokens(null);
       rememberSessionHint(false);
       setAccount(null);
+      setEnrolmentAnswer(false);
       setSignOutReason(reason);
       setStatus('signed-out');
       queryClient.clear();
@@ -101,6 +115,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         scheduleRefresh();
         return tokens.access_token;
       },
+      enrolmentRequired: () => setEnrolmentAnswer(true),
     });
     return () => connectAuth(null);
   }, [endLocally, scheduleRefresh]);
@@ -139,6 +154,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       rememberSessionHint(true);
       queryClient.clear();
       setAccount(rest);
+      setEnrolmentAnswer(false);
       setSignOutReason(null);
       setStatus('signed-in');
       scheduleRefresh();
@@ -170,6 +186,42 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setAccount(await api<Account>('/api/v1/auth/me'));
   }, []);
 
+  // Only people without two-factor can be held at enrolment; for them, ask once per organization and role.
+  const needsStatus = status === 'signed-in' && account !== null && !account.user.totp_enabled;
+  const twoFactor = useQuery({
+    queryKey: account ? twoFactorKey(account) : ['auth', '2fa'],
+    queryFn: ({ signal }) => apiGet<TwoFactorStatus>('/api/v1/auth/2fa', { signal }),
+    enabled: needsStatus,
+  });
+  const mfaEnrolmentRequired =
+    needsStatus && (enrolmentAnswer || Boolean(twoFactor.data?.required_by_organization && !twoFactor.data.enabled));
+
+  const twoFactorEnabled = useCallback(
+    async (answer: TwoFactorEnabled) => {
+      if (answer.access_token && answer.expires_in) {
+        replaceAccessToken(answer.access_token, answer.expires_in);
+        scheduleRefresh();
+      } else if (!(await refreshTokens().catch(() => null))) {
+        // No token in the answer (the session ended meanwhile) and none from the cookie either.
+        endLocally('expired');
+        return;
+      } else {
+        scheduleRefresh();
+      }
+      if (account) queryClient.setQueryData<TwoFactorStatus>(twoFactorKey(account), (old) => (old ? { ...old, enabled: true } : old));
+      setEnrolmentAnswer(false);
+      await reloadAccount();
+      // Other sessions were ended; the lists and status on screen are out of date.
+      void queryClient.invalidateQueries({ queryKey: ['auth'] });
+    },
+    [account, endLocally, queryClient, reloadAccount, scheduleRefresh],
+  );
+
+  const twoFactorDisabled = useCallback(async () => {
+    await reloadAccount();
+    void queryClient.invalidateQueries({ queryKey: ['auth', '2fa'] });
+  }, [queryClient, reloadAccount]);
+
   // Other tabs: follow their sign-out, pick up their sign-in, reload after they switch organization.
   useEffect(
     () =>
@@ -184,8 +236,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const value = useMemo<AuthContextValue>(
-    () => ({ status, account, signOutReason, signedIn, signOut, switchOrganization, reloadAccount, retry: () => setAttempt((n) => n + 1) }),
-    [status, account, signOutReason, signedIn, signOut, switchOrganization, reloadAccount],
+    () => ({
+      status, account, signOutReason, signedIn, signOut, switchOrganization, reloadAccount, retry: () => setAttempt((n) => n + 1),
+      mfaEnrolmentRequired, twoFactorEnabled, twoFactorDisabled,
+    }),
+    [status, account, signOutReason, signedIn, signOut, switchOrganization, reloadAccount, mfaEnrolmentRequired, twoFactorEnabled, twoFactorDisabled],
   );
 
   return (

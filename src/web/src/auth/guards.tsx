@@ -71,3 +71,20 @@ export function useHasRole(roles: readonly Role[]): boolean {
   const { account } = useAuth();
   return Boolean(account && roles.includes(account.role));
 }
+
+export const TWO_FACTOR_SETUP_PATH = '/two-factor-setup';
+
+/**
+ * While the organization requires two-factor for the person's role and it is not on, every
+ * signed-in screen sends them to enrolment (and back here afterwards).
+ */
+export function RequireTwoFactorEnrolment({ children }: { children: ReactNode }) {
+  const { mfaEnrolmentRequired } = useAuth();
+  const location = useLocation();
+  if (mfaEnrolmentRequired) {
+    const here = `${location.pathname}${location.search}${location.hash}`;
+    const next = here === '/' ? '' : `?next=${encodeURIComponent(here)}`;
+    return <Navigate to={`${TWO_FACTOR_SETUP_PATH}${next}`} replace />;
+  }
+  return children;
+}

@@ -29,6 +29,11 @@ export function setTokens(tokens: Tokens | null) {
   current = tokens ? { value: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 } : null;
 }
 
+/** A new access token for the same session (two-factor was just turned on); the refresh cookie stays. */
+export function replaceAccessToken(value: string, expiresIn: number) {
+  current = { value, expiresAt: Date.now() + expiresIn * 1000 };
+}
+
 function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
   if (typeof navigator !== 'undefined' && navigator.locks?.request) {
     return navigator.locks.request(LOCK_NAME, { mode: 'exclusive' }, fn);

@@ -53,3 +53,56 @@ export interface Tokens {
 export interface SignedIn extends Account {
   tokens: Tokens;
 }
+
+export type SecondFactor = 'totp' | 'backup_code';
+
+/** POST /auth/login (and /auth/register) for an account with two-factor on: the second step follows. */
+export interface MfaChallenge {
+  mfa_required: true;
+  mfa_token: string;
+  methods: SecondFactor[];
+  /** Seconds the mfa_token stays valid. */
+  expires_in: number;
+}
+
+/** POST /auth/login/2fa */
+export interface SignedInWithMfa extends SignedIn {
+  method: SecondFactor;
+  /** Present when a backup code was used. */
+  backup_codes_remaining?: number;
+}
+
+/** GET /auth/2fa */
+export interface TwoFactorStatus {
+  enabled: boolean;
+  enabled_at: string | null;
+  pending_setup: boolean;
+  backup_codes_remaining: number;
+  required_by_organization: boolean;
+  methods: SecondFactor[];
+}
+
+/** POST /auth/2fa/enable */
+export interface TwoFactorEnabled {
+  backup_codes: string[];
+  other_sessions_ended: number;
+  access_token?: string;
+  token_type?: 'Bearer';
+  expires_in?: number;
+}
+
+/** Query key of GET /auth/2fa: the requirement depends on the organization and the role. */
+export const twoFactorKey = (account: Pick<Account, 'organization' | 'role'> & { user: Pick<AccountUser, 'id'> }) =>
+  ['auth', '2fa', account.user.id, account.organization.organization_id, account.role] as const;
+
+/** POST /auth/2fa/setup */
+export interface TwoFactorSetup {
+  secret: string;
+  otpauth_url: string;
+  qr_code_data_url: string;
+  issuer: string;
+  account: string;
+  digits: number;
+  period: number;
+  algorithm: string;
+}

@@ -14,7 +14,8 @@ import { api, apiGet } from '../api.js';
 import { useAccount } from '../auth/AuthProvider.js';
 import { useHasRole } from '../auth/guards.js';
 import { MANAGER_ROLES, ROLE_LABEL, ROLES, STAFF_ROLES, type Role } from '../auth/types.js';
-import { PersonAddIcon, RefreshIcon, SearchIcon } from '../components/icons.js';
+import { ErrorWithRetry } from '../components/ErrorWithRetry.js';
+import { PersonAddIcon, SearchIcon } from '../components/icons.js';
 import { Field } from '../components/forms.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
@@ -31,21 +32,6 @@ function useDebounced<T>(value: T, ms: number): T {
     return () => window.clearTimeout(timer);
   }, [value, ms]);
   return debounced;
-}
-
-function ErrorWithRetry({ message, onRetry }: { message: string; onRetry: () => void }) {
-  return (
-    <Alert
-      severity="error"
-      action={
-        <Button color="inherit" startIcon={<RefreshIcon />} onClick={onRetry}>
-          Try again
-        </Button>
-      }
-    >
-      {message}
-    </Alert>
-  );
 }
 
 function RoleSelect({ member, onChange, busy }: { member: Member; onChange: (role: Role) => void; busy: boolean }) {

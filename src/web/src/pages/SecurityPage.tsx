@@ -13,6 +13,7 @@ import { useAccount } from '../auth/AuthProvider.js';
 import { FormError, MIN_PASSWORD_LENGTH, NewPasswordFields, PasswordField, useApiForm } from '../components/forms.js';
 import { DevicesIcon, KeyIcon, MailIcon, RefreshIcon } from '../components/icons.js';
 import { Page } from '../components/Page.js';
+import { TwoFactorCard } from './security/TwoFactorCard.js';
 
 interface Session {
   id: string;
@@ -242,8 +243,9 @@ function VerifyEmailNotice() {
 
 export default function SecurityPage() {
   return (
-    <Page title="Security" description="Your password and the devices where you are signed in.">
+    <Page title="Security" description="Your password, two-factor authentication and the devices where you are signed in.">
       <VerifyEmailNotice />
+      <TwoFactorCard />
       <Box sx={{ display: 'grid', gap: 3, alignItems: 'start', gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'minmax(0, 3fr) minmax(0, 2fr)' } }}>
         <SessionsCard />
         <ChangePasswordCard />

@@ -7,9 +7,10 @@ import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
 import { ApiError, apiPost } from '../../api.js';
 import { useAuth } from '../../auth/AuthProvider.js';
-import type { SignedIn } from '../../auth/types.js';
+import type { MfaChallenge, SignedIn } from '../../auth/types.js';
 import { Field, FormError, MIN_PASSWORD_LENGTH, PasswordField, PasswordRules, PublicHeading, useApiForm } from '../../components/forms.js';
 import { LinkProblem } from './LinkProblem.js';
+import { SecondFactorStep } from './SecondFactorStep.js';
 
 /**
  * /accept-invitation?token=… from the invitation e-mail (or a link an administrator passed on):
@@ -25,7 +26,14 @@ export default function AcceptInvitationPage() {
   const [lastName, setLastName] = useState('');
   const [password, setPassword] = useState('');
   const [existingAccount, setExistingAccount] = useState(false);
+  // An existing account with two-factor: the membership exists now; the code completes the sign-in.
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
   const form = useApiForm();
+
+  const finish = (payload: SignedIn) => {
+    signedIn(payload);
+    void navigate('/', { replace: true });
+  };
 
   const submit = form.run(
     () => {
@@ -39,7 +47,7 @@ export default function AcceptInvitationPage() {
     },
     async () => {
       try {
-        const payload = await apiPost<SignedIn>(
+        const payload = await apiPost<SignedIn | MfaChallenge>(
           '/api/v1/auth/register',
           {
             invitation_token: token,
@@ -49,8 +57,12 @@ export default function AcceptInvitationPage() {
           },
           { auth: false },
         );
-        signedIn(payload);
-        void navigate('/', { replace: true });
+        if ('mfa_required' in payload) {
+          setPassword('');
+          setChallenge(payload);
+          return;
+        }
+        finish(payload);
       } catch (err) {
         if (err instanceof ApiError && err.problem?.type === 'email_exists' && !existingAccount) {
           // Not a failure: this person has an account already and proves it with its password.
@@ -62,6 +74,19 @@ export default function AcceptInvitationPage() {
       }
     },
   );
+
+  if (challenge) {
+    return (
+      <SecondFactorStep
+        challenge={challenge}
+        onSignedIn={finish}
+        // The invitation is used up by now (the membership was created): what is left is an ordinary sign-in.
+        onRestart={(message) =>
+          void navigate('/sign-in', { replace: true, state: { notice: `You have joined the organization. ${message ?? 'Sign in to continue.'}` } })
+        }
+      />
+    );
+  }
 
   const invalidLink = !token || token.length < 20 || (form.error instanceof ApiError && form.error.problem?.type === 'invalid_token');
   if (invalidLink) {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
+import { Link as RouterLink, useLocation, useNavigate, useSearchParams } from 'react-router';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -10,8 +10,9 @@ import Typography from '@mui/material/Typography';
 import { ApiError, apiPost } from '../../api.js';
 import { useAuth } from '../../auth/AuthProvider.js';
 import { safeNext } from '../../auth/session.js';
-import type { SignedIn } from '../../auth/types.js';
+import type { MfaChallenge, SignedIn } from '../../auth/types.js';
 import { EMAIL_PATTERN, Field, FormError, PasswordField, PublicHeading, useApiForm } from '../../components/forms.js';
+import { SecondFactorStep } from './SecondFactorStep.js';
 
 const REASON_MESSAGE = {
   idle: 'You were signed out after 30 minutes without activity. Sign in again to continue.',
@@ -26,7 +27,17 @@ export default function SignInPage() {
   const [email, setEmail] = useState(params.get('email') ?? '');
   const [password, setPassword] = useState('');
   const [rememberMe, setRememberMe] = useState(false);
+  // Accounts with two-factor: the password was right, the code comes next.
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  // Why the person is back at the password (from the code step, or another page such as the invitation).
+  const location = useLocation();
+  const [notice, setNotice] = useState<string | null>(() => (location.state as { notice?: string } | null)?.notice ?? null);
   const form = useApiForm();
+
+  const finish = (payload: SignedIn) => {
+    signedIn(payload);
+    void navigate(next, { replace: true });
+  };
 
   const submit = form.run(
     () => ({
@@ -34,19 +45,34 @@ export default function SignInPage() {
       ...(password ? {} : { password: 'Enter your password' }),
     }),
     async () => {
-      const payload = await apiPost<SignedIn | { mfa_required: true }>(
+      setNotice(null);
+      const payload = await apiPost<SignedIn | MfaChallenge>(
         '/api/v1/auth/login',
         { email: email.trim(), password, remember_me: rememberMe, use_cookie: true },
         { auth: false },
       );
       if ('mfa_required' in payload) {
-        // Two-step verification arrives with its own screen (issue 3, item 4).
-        throw new Error('This account uses two-step verification, which this version of the sign-in page cannot complete yet.');
+        setPassword('');
+        setChallenge(payload);
+        return;
       }
-      signedIn(payload);
-      void navigate(next, { replace: true });
+      finish(payload);
     },
   );
+
+  if (challenge) {
+    return (
+      <SecondFactorStep
+        challenge={challenge}
+        rememberMe={rememberMe}
+        onSignedIn={finish}
+        onRestart={(message) => {
+          setChallenge(null);
+          setNotice(message);
+        }}
+      />
+    );
+  }
 
   const error = form.error;
   const tooMany = error instanceof ApiError && error.status === 429;
@@ -57,7 +83,12 @@ export default function SignInPage() {
     <>
       <PublicHeading title="Sign in">Welcome back. Sign in with the e-mail address your organization invited.</PublicHeading>
       <Box component="form" noValidate onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
-        {reason && !error && <Alert severity="info">{reason}</Alert>}
+        {notice && !error && (
+          <Alert severity="warning" role="status">
+            {notice}
+          </Alert>
+        )}
+        {reason && !notice && !error && <Alert severity="info">{reason}</Alert>}
         <FormError error={error}>
           {tooMany && wait ? ` Try again in ${wait} seconds.` : null}
         </FormError>
@@ -74,6 +105,7 @@ export default function SignInPage() {
           name="password"
           autoComplete="current-password"
           required
+          autoFocus={Boolean(notice)}
           {...form.bind('password', password, setPassword)}
         />
         <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1, mt: -1 }}>

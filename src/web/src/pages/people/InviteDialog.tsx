@@ -14,27 +14,11 @@ import { useTheme } from '@mui/material/styles';
 import { apiPost } from '../../api.js';
 import { ROLE_LABEL, ROLES, type Role } from '../../auth/types.js';
 import { EMAIL_PATTERN, Field, FormError, useApiForm } from '../../components/forms.js';
+import { copyText } from '../../components/files.js';
 import { CheckCircleIcon, CloseIcon, CopyIcon } from '../../components/icons.js';
 import type { CreatedInvitation } from './types.js';
 
 const EMPTY = { email: '', role: 'artist' as Role, first_name: '', last_name: '', message: '' };
-
-/** Copies with the Clipboard API, or by selecting the field's text when the browser refuses. */
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    if (!input) return false;
-    input.focus();
-    input.select();
-    try {
-      return document.execCommand('copy');
-    } catch {
-      return false;
-    }
-  }
-}
 
 /**
  * Invite a person by e-mail with a role. The answer's accept link is shown so the administrator
