@@ -98,6 +98,7 @@ export const routes: RouteObject[] = [
           { path: 'schedule', ...lazyPage(() => import('./pages/SchedulePage.js')) },
           { path: 'admin', ...lazyPage(() => import('./pages/AdminPage.js')) },
           { path: 'admin/people', ...lazyPage(() => import('./pages/PeoplePage.js')) },
+          { path: 'admin/deletion-requests', ...lazyPage(() => import('./pages/DeletionRequestsPage.js')) },
           { path: 'account/security', ...lazyPage(() => import('./pages/SecurityPage.js')) },
           { path: 'account/profile', ...lazyPage(() => import('./pages/ProfilePage.js')) },
           { path: '*', ...lazyPage(() => import('./pages/NotFoundPage.js')) },

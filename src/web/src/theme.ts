@@ -108,7 +108,11 @@ export const theme = createTheme({
       styleOverrides: { root: { minHeight: TOUCH_TARGET, minWidth: 64, paddingInline: 4 } },
     },
     MuiTab: {
-      styleOverrides: { root: { minHeight: TOUCH_TARGET, textTransform: 'none' } },
+      // The selected tab's label is text in the brand colour: the AA-safe dark shade.
+      styleOverrides: { root: ({ theme }) => ({ minHeight: TOUCH_TARGET, textTransform: 'none', '&.Mui-selected': { color: theme.palette.primary.dark } }) },
+    },
+    MuiTabs: {
+      styleOverrides: { indicator: ({ theme }) => ({ backgroundColor: theme.palette.primary.dark }) },
     },
     MuiInputBase: {
       styleOverrides: { root: { minHeight: TOUCH_TARGET, fontSize: '1rem' } },

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link as RouterLink } from 'react-router';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
@@ -5,37 +6,57 @@ import CardActionArea from '@mui/material/CardActionArea';
 import CardContent from '@mui/material/CardContent';
 import Typography from '@mui/material/Typography';
 import { useHasRole } from '../auth/guards.js';
-import { STAFF_ROLES } from '../auth/types.js';
+import { MANAGER_ROLES, STAFF_ROLES } from '../auth/types.js';
 import { ComingSoonCard } from '../components/ComingSoon.js';
-import { ArrowForwardIcon, HistoryIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
+import { ArrowForwardIcon, DeleteIcon, HistoryIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
 import { IconTile } from '../components/IconTile.js';
 
+function AreaCard({ id, to, title, description, icon }: { id: string; to: string; title: string; description: string; icon: ReactNode }) {
+  return (
+    <Card component="section" aria-labelledby={id}>
+      <CardActionArea component={RouterLink} to={to}>
+        <CardContent sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
+          <IconTile>{icon}</IconTile>
+          <Box sx={{ flexGrow: 1, minWidth: 0 }}>
+            <Typography variant="h2" id={id} sx={{ fontSize: '1.125rem' }}>
+              {title}
+            </Typography>
+            <Typography sx={{ color: 'text.secondary' }}>{description}</Typography>
+          </Box>
+          <ArrowForwardIcon sx={{ color: 'text.secondary', flexShrink: 0 }} />
+        </CardContent>
+      </CardActionArea>
+    </Card>
+  );
+}
+
 export default function AdminPage() {
   const allowed = useHasRole(STAFF_ROLES);
+  const isAdministrator = useHasRole(MANAGER_ROLES);
   return (
     <Page title="Admin" description="Run your organization's portal: who is in it, how it works, and what changed.">
       {!allowed ? (
         <NoAccess />
       ) : (
         <>
-          <Card component="section" aria-labelledby="admin-people">
-            <CardActionArea component={RouterLink} to="/admin/people">
-              <CardContent sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
-                <IconTile>
-                  <PeopleIcon />
-                </IconTile>
-                <Box sx={{ flexGrow: 1, minWidth: 0 }}>
-                  <Typography variant="h2" id="admin-people" sx={{ fontSize: '1.125rem' }}>
-                    People
-                  </Typography>
-                  <Typography sx={{ color: 'text.secondary' }}>Invite people, give them roles and see who has not joined yet.</Typography>
-                </Box>
-                <ArrowForwardIcon sx={{ color: 'text.secondary', flexShrink: 0 }} />
-              </CardContent>
-            </CardActionArea>
-          </Card>
+          <AreaCard
+            id="admin-people"
+            to="/admin/people"
+            title="People"
+            description="Invite people, give them roles and see who has not joined yet."
+            icon={<PeopleIcon />}
+          />
+          {isAdministrator && (
+            <AreaCard
+              id="admin-deletion-requests"
+              to="/admin/deletion-requests"
+              title="Deletion requests"
+              description="Requests to erase personal data, to complete within 30 days."
+              icon={<DeleteIcon />}
+            />
+          )}
           <ComingSoonCard
             backLink={false}
             features={[
