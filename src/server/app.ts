@@ -32,6 +32,8 @@ import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
 import { membersRoutes } from './modules/members/members.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { ssoRoutes } from './modules/sso/sso.routes.js';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { realtimeRoutes } from './realtime/realtime.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import type { Services } from './services.js';
 
@@ -158,6 +160,8 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   await app.register(filesRoutes, { prefix: '/api/v1' });
   await app.register(profilesRoutes, { prefix: '/api/v1' });
   await app.register(ssoRoutes, { prefix: '/api/v1' });
+  await app.register(notificationsRoutes, { prefix: '/api/v1' });
+  await app.register(realtimeRoutes, { prefix: '/api/v1' });
 
   await registerWebApp(app);
   return app;

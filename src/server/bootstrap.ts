@@ -11,6 +11,8 @@ import { migrate } from './db/migrate.js';
 import { LocalDiskStorage } from './files/storage.js';
 import { JobQueue } from './jobs/queue.js';
 import { OidcClients } from './modules/sso/oidc-clients.js';
+import { createChannels } from './modules/notifications/channels/index.js';
+import { RealtimeHub } from './realtime/hub.js';
 import { jobDefinitions } from './jobs/registry.js';
 import { loggerOptions } from './logger.js';
 import { OutboxMailer, SmtpMailer } from './mail/mailer.js';
@@ -39,7 +41,8 @@ export async function createServices(config: Config, options: { migrate?: boolea
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis unavailable'));
   const jobs = JobQueue.create(database.pool, jobDefinitions, { db: database.db, log }, { schedule: config.JOBS_IN_PROCESS, pollSeconds: config.JOBS_POLL_SECONDS });
-  return {
+  const mailer = config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(path.join(config.dataDir, 'outbox'));
+  const services: Services = {
     config,
     database,
     storage: new LocalDiskStorage(config.storageDir),
@@ -48,14 +51,19 @@ export async function createServices(config: Config, options: { migrate?: boolea
     signingSecret: config.SIGNED_URL_SECRET ?? devSecret(config.dataDir),
     fieldCipher: createFieldCipher(config.PII_ENCRYPTION_KEYS ?? devPiiKeys(config.dataDir), config.PII_HASH_KEY),
     redis,
-    mailer: config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(path.join(config.dataDir, 'outbox')),
+    mailer,
     oidcClients: new OidcClients(),
+    channels: createChannels(config, mailer),
+    realtime: new RealtimeHub(log, config.REDIS_URL),
   };
+  jobs.attach(services);
+  return services;
 }
 
 export async function closeServices(services: Services) {
   await services.jobs.stop();
   services.redis?.disconnect();
+  services.realtime.close();
   await services.database.close();
 }
 

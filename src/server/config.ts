@@ -53,6 +53,15 @@ const envSchema = z.object({
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('BIG Live Portal <no-reply@localhost>'),
   COOKIE_SECURE: booleanFlag.optional(),
+  /** SMS through Twilio; without these three, SMS is off. TWILIO_API_URL points the client elsewhere (tests, a regional edge). */
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164, e.g. +14155550123').optional(),
+  TWILIO_API_URL: z.url().optional(),
+  /** Web push (VAPID); generated under DATA_DIR/keys outside production. */
+  VAPID_PUBLIC_KEY: z.string().optional(),
+  VAPID_PRIVATE_KEY: z.string().optional(),
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'mailto: or https: URL').default('mailto:no-reply@localhost'),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'DEV_TOKENS' | 'COOKIE_SECURE'> & {
@@ -87,7 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!c.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     if (c.DEV_TOKENS) problems.push('DEV_TOKENS: must not be enabled in production');
     if (!c.PII_ENCRYPTION_KEYS) problems.push('PII_ENCRYPTION_KEYS: required in production');
+    if (!c.VAPID_PUBLIC_KEY || !c.VAPID_PRIVATE_KEY) problems.push('VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: required in production (npx web-push generate-vapid-keys)');
   }
+  const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER].filter(Boolean).length;
+  if (twilio !== 0 && twilio !== 3) problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER: set all three or none');
   if (problems.length) throw new ConfigError(problems);
   const dataDir = path.resolve(c.DATA_DIR);
   return {

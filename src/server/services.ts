@@ -7,6 +7,8 @@ import type { FileStorage } from './files/storage.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Mailer } from './mail/mailer.js';
 import type { OidcClients } from './modules/sso/oidc-clients.js';
+import type { NotificationChannels } from './modules/notifications/channels/index.js';
+import type { RealtimeHub } from './realtime/hub.js';
 
 /** Long-lived things a request or job may use; built once at start (see main.ts / test helpers). */
 export interface Services {
@@ -23,4 +25,8 @@ export interface Services {
   mailer: Mailer;
   /** Discovered OpenID Connect providers of the organizations that use single sign-on. */
   oidcClients: OidcClients;
+  /** Notification channels besides in-app; null when not configured (SMS without Twilio). */
+  channels: NotificationChannels;
+  /** Live events to open screens, across instances through Redis. */
+  realtime: RealtimeHub;
 }

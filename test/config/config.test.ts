@@ -28,7 +28,7 @@ describe('configuration', () => {
 
   it('refuses production without secrets and with development tokens', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DEV_TOKENS: 'true' })).toThrow(/SIGNED_URL_SECRET[\s\S]*JWT_PRIVATE_KEY[\s\S]*PUBLIC_URL[\s\S]*DEV_TOKENS/);
-    const ok = loadConfig({ NODE_ENV: 'production', SIGNED_URL_SECRET: 'x'.repeat(40), JWT_PRIVATE_KEY: 'pem', PUBLIC_URL: 'https://portal.example.org/', PII_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+    const ok = loadConfig({ NODE_ENV: 'production', SIGNED_URL_SECRET: 'x'.repeat(40), JWT_PRIVATE_KEY: 'pem', PUBLIC_URL: 'https://portal.example.org/', PII_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, VAPID_PUBLIC_KEY: 'pub', VAPID_PRIVATE_KEY: 'priv' });
     expect(ok.DEV_TOKENS).toBe(false);
     expect(ok.publicUrl).toBe('https://portal.example.org');
   });

@@ -9,6 +9,8 @@ import { jobDefinitions, purgeIdempotencyKeysJob, verifyAuditChainsJob } from '.
 import { createOrganization, onServer, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
 import { ownerPool, waitFor, type OwnerPool } from './support.js';
 
+/** A handler's first try, for calling handlers directly. */
+const firstAttempt = { id: 'direct', retryCount: 0, retryLimit: 0 };
 const marker = z.object({ marker: z.string() });
 
 /** Handler calls seen by this process: marker → times. */
@@ -186,7 +188,7 @@ describe('the registry\u2019s jobs do their work as the application role', () =>
         response_status: 201, response_body: '{}', expires_at: key === 'expired' ? new Date(Date.now() - 1_000) : new Date(Date.now() + 3_600_000),
       }))).execute());
     }
-    await purgeIdempotencyKeysJob.handler({}, { db: t.services.database.db, log: pino({ level: 'silent' }) });
+    await purgeIdempotencyKeysJob.handler({}, { db: t.services.database.db, log: pino({ level: 'silent' }) }, firstAttempt);
     for (const o of [a, b]) {
       const keys = await withTenant(t.services.database.db, { organizationId: o.id }, (trx) => trx.selectFrom('idempotency_keys').select('key').where('organization_id', '=', o.id).execute());
       expect(keys.map((k) => k.key)).toEqual(['live']);
@@ -204,7 +206,7 @@ describe('the registry\u2019s jobs do their work as the application role', () =>
     await owner.pool.query(`UPDATE audit_logs SET after = '{"name":"Other"}' WHERE organization_id = $1 AND seq = 2`, [tampered.id]);
     const lines: { organizationId?: string; msg?: string; problems?: { problem: string }[] }[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    await verifyAuditChainsJob.handler({}, { db: t.services.database.db, log });
+    await verifyAuditChainsJob.handler({}, { db: t.services.database.db, log }, firstAttempt);
     const broken = lines.filter((l) => l.msg === 'audit chain broken');
     expect(broken.some((l) => l.organizationId === tampered.id && l.problems?.some((p) => p.problem === 'hash_mismatch'))).toBe(true);
     expect(broken.some((l) => l.organizationId === intact.id)).toBe(false);

@@ -4,6 +4,7 @@ import type { Role } from '../../src/server/db/schema.js';
 import { withTenant } from '../../src/server/db/tenant.js';
 import { withAuthScope } from '../../src/server/modules/auth/auth.queries.js';
 import { hashPassword } from '../../src/server/modules/auth/passwords.js';
+import { notify } from '../../src/server/modules/notifications/notifications.service.js';
 import { startSession } from '../../src/server/modules/auth/sessions.js';
 import { multipart, samples, unique } from '../api/support.js';
 import { ownerPool } from '../db/support.js';
@@ -44,6 +45,8 @@ interface Fixture {
   invitation: Record<Role, string>;
   deletionRequest: Record<Role, string>;
   session: Record<Role, string>;
+  /** A notification of the other member. */
+  otherNotification: string;
 }
 
 interface Row {
@@ -108,6 +111,23 @@ const table: Row[] = [
   { op: 'DELETE /api/v1/me/deletion-request',                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
   { op: 'GET /api/v1/admin/deletion-requests',                 expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'POST /api/v1/admin/deletion-requests/{id}/complete',  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/admin/deletion-requests/${fx.deletionRequest[r]}/complete` }) },
+  // ---- notifications (one's own; announcements and deliveries for administrators) ----
+  { op: 'GET /api/v1/notifications',                           expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/notifications/unread-count',              expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/notifications/{id}/read', case: 'another member\'s',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/notifications/${fx.otherNotification}/read` }) },
+  { op: 'POST /api/v1/notifications/read-all',                 expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/me/notification-preferences',             expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'PUT /api/v1/me/notification-preferences',             expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ daily_digest: true }) },
+  { op: 'GET /api/v1/notifications/push-key',                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/me/push-subscriptions',                   expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/me/push-subscriptions',                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: json({ endpoint: 'https://push.example.net/x', keys: { p256dh: Buffer.alloc(65, 4).toString('base64url'), auth: Buffer.alloc(16, 9).toString('base64url') } }) },
+  { op: 'DELETE /api/v1/me/push-subscriptions/{id}', case: 'none of theirs',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: () => ({ url: '/api/v1/me/push-subscriptions/00000000-0000-4000-8000-000000000000' }) },
+  { op: 'GET /api/v1/admin/notification-deliveries',           expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'POST /api/v1/admin/notification-deliveries/{id}/retry', case: 'unknown delivery',
+                                                               expect: ['F', 'H', 'F', 'F', 'F', 'H'], request: () => ({ url: '/api/v1/admin/notification-deliveries/00000000-0000-4000-8000-000000000000/retry' }) },
+  { op: 'POST /api/v1/admin/announcements',                    expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ subject: 'Sweep', body: 'Permission sweep' }) },
   // ---- single sign-on (the fixture configures a provider; nothing listens at its issuer) ----
   { op: 'GET /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'PUT /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ issuer: 'http://127.0.0.1:9', client_id: 'portal' }) },
@@ -172,7 +192,10 @@ beforeAll(async () => {
   }, org.users[role].id));
   await withTenant(t.services.database.db, { organizationId: org.id }, (trx) =>
     trx.insertInto('sso_configurations').values({ organization_id: org.id, issuer: 'http://127.0.0.1:9', client_id: 'portal', client_secret_encrypted: null }).execute());
-  fx = { org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
+  const [otherNotification] = await withTenant(t.services.database.db, { organizationId: org.id }, (trx) =>
+    notify({ organizationId: org.id, trx, enqueue: (job, payload) => t.services.jobs.enqueue(trx, job, payload) },
+      { type: 'announcement', recipients: [other.id], subject: 'For the other member', body: 'x' }));
+  fx = { otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
 });
 afterAll(async () => t?.close());
 

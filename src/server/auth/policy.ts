@@ -32,6 +32,8 @@ export const catalogue = {
   audit: { read: ['any'] },
   // Single sign-on: the organization's identity provider (issue 3 item 5).
   sso: { read: ['any'], configure: ['any'] },
+  // Notifications (issue 4): announcements to members, delivery status and retries.
+  notifications: { manage: ['any'] },
   files: { create: ['own'], read: ['own', 'any'] },
   // Profiles and privacy (issue 3 items 8–9): one's own profile; other members' artist profiles.
   profile: { update: ['own'], read_sensitive: ['own'] },

@@ -148,6 +148,10 @@ export interface DB {
   sso_configurations: SsoConfigurationsTable;
   sso_login_attempts: SsoLoginAttemptsTable;
   user_identities: UserIdentitiesTable;
+  notifications: NotificationsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_preferences: NotificationPreferencesTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -315,4 +319,63 @@ export interface UserIdentitiesTable {
   subject: string;
   created_at: CreatedAt;
   last_used_at: Generated<Date>;
+}
+
+/** migrations/0007_notifications.sql */
+export type NotificationPriority = 'low' | 'normal' | 'high' | 'urgent';
+export type DeliveryChannel = 'email' | 'sms' | 'push';
+export type DeliveryStatus = 'pending' | 'sent' | 'delivered' | 'failed' | 'cancelled';
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  type: string;
+  priority: ColumnType<NotificationPriority, NotificationPriority | undefined, NotificationPriority>;
+  subject: string;
+  body: string;
+  link: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  read_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+export type Notification = Selectable<NotificationsTable>;
+
+export interface NotificationDeliveriesTable {
+  id: Generated<string>;
+  organization_id: string;
+  notification_id: string;
+  user_id: string;
+  channel: DeliveryChannel;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  scheduled_for: Timestamp | null;
+  sent_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  error_message: string | null;
+  retry_count: Generated<number>;
+  provider_message_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+export type NotificationDelivery = Selectable<NotificationDeliveriesTable>;
+
+export interface NotificationPreferencesTable {
+  user_id: string;
+  channels: ColumnType<Record<string, Partial<Record<DeliveryChannel, boolean>>>, string | undefined, string>;
+  quiet_hours_start: string | null;
+  quiet_hours_end: string | null;
+  daily_digest: Generated<boolean>;
+  updated_at: UpdatedAt;
+}
+
+export interface PushSubscriptionsTable {
+  id: Generated<string>;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
 }

@@ -7,6 +7,7 @@ import type { Actor } from '../auth/tokens.js';
 import { withTenant, type Tx } from '../db/tenant.js';
 import type { JobDefinition } from '../jobs/queue.js';
 import { AppError } from './errors.js';
+import type { RealtimeEvent } from '../realtime/hub.js';
 
 /**
  * What a service function receives: who acts, in which organization, inside which transaction,
@@ -19,6 +20,8 @@ export interface RequestContext {
   requestId: string;
   audit(entry: AuditEntry): Promise<void>;
   enqueue<P>(job: JobDefinition<P>, payload: P): Promise<string | null>;
+  /** Tells open screens once the transaction has committed (never for a change that rolled back). */
+  publish(event: RealtimeEvent): void;
 }
 
 export function requireActor(req: FastifyRequest): Actor {
@@ -26,7 +29,7 @@ export function requireActor(req: FastifyRequest): Actor {
   return req.actor;
 }
 
-function buildContext(req: FastifyRequest, actor: Actor, trx: Tx): RequestContext {
+function buildContext(req: FastifyRequest, actor: Actor, trx: Tx, published: RealtimeEvent[]): RequestContext {
   const origin = {
     organizationId: actor.organizationId,
     actorId: actor.userId,
@@ -41,15 +44,23 @@ function buildContext(req: FastifyRequest, actor: Actor, trx: Tx): RequestContex
     requestId: req.id,
     audit: (entry) => recordAudit(trx, origin, entry),
     enqueue: (job, payload) => req.server.services.jobs.enqueue(trx, job, payload),
+    publish: (event) => void published.push(event),
   };
 }
 
+function publishAll(req: FastifyRequest, events: RealtimeEvent[]) {
+  for (const event of events) req.server.services.realtime.publish(event);
+}
+
 /** A read inside the actor's organization. */
-export function readInTenant<T>(req: FastifyRequest, fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
+export async function readInTenant<T>(req: FastifyRequest, fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
   const actor = requireActor(req);
-  return withTenant(req.server.services.database.db, { organizationId: actor.organizationId, userId: actor.userId }, (trx) =>
-    fn(buildContext(req, actor, trx)),
+  const published: RealtimeEvent[] = [];
+  const result = await withTenant(req.server.services.database.db, { organizationId: actor.organizationId, userId: actor.userId }, (trx) =>
+    fn(buildContext(req, actor, trx, published)),
   );
+  publishAll(req, published);
+  return result;
 }
 
 export interface MutationResult<B> {
@@ -77,6 +88,7 @@ export async function mutateInTenant<B>(
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new AppError('validation_error', 'Idempotency-Key must be 1–255 visible ASCII characters', [{ field: 'header.idempotency-key', message: 'Invalid format' }]);
   }
+  const published: RealtimeEvent[] = [];
   const requestHash = key
     ? createHash('sha256').update(`${req.method} ${req.url}\n${options.fingerprint ?? canonicalJson(req.body ?? null)}`).digest('hex')
     : '';
@@ -104,7 +116,7 @@ export async function mutateInTenant<B>(
             .where('actor_id', '=', actor.userId).where('key', '=', key).execute();
         }
       }
-      const outcome = await fn(buildContext(req, actor, trx));
+      const outcome = await fn(buildContext(req, actor, trx, published));
       if (key) {
         await trx.insertInto('idempotency_keys').values({
           organization_id: actor.organizationId,
@@ -120,6 +132,7 @@ export async function mutateInTenant<B>(
       return { ...outcome, replayed: false };
     },
   );
+  publishAll(req, published);
   if (result.replayed) void reply.header('idempotent-replayed', 'true');
   void reply.code(result.status);
   return result.body as B;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { DB } from '../db/schema.js';
 import type { Tx } from '../db/tenant.js';
+import type { Services } from '../services.js';
 
 /**
  * Durable jobs on pg-boss, the same on both engines. A job is a name, a payload schema and a
@@ -17,6 +18,15 @@ export const PGBOSS_SCHEMA = 'pgboss';
 export interface JobDeps {
   db: Kysely<DB>;
   log: Logger;
+  /** Everything else a handler may need (mailer, channels, cipher); attached once services are built. */
+  services?: Services;
+}
+
+/** Which attempt this is: handlers record retries and mark the last failure as final. */
+export interface JobAttempt {
+  id: string;
+  retryCount: number;
+  retryLimit: number;
 }
 
 export interface JobDefinition<P = unknown> {
@@ -28,7 +38,7 @@ export interface JobDefinition<P = unknown> {
   expireInSeconds?: number;
   /** Cron expression (UTC) for recurring jobs. */
   cron?: string;
-  handler(payload: P, deps: JobDeps): Promise<void>;
+  handler(payload: P, deps: JobDeps, attempt: JobAttempt): Promise<void>;
 }
 
 export function defineJob<P>(definition: JobDefinition<P>): JobDefinition<P> {
@@ -99,6 +109,11 @@ export class JobQueue {
     return this.boss.send(def.name, data, { ...queueOptions(def as JobDefinition<never>), ...options, db: transactionAdapter(trx) });
   }
 
+  /** Gives handlers the services, which are built after the queue. */
+  attach(services: Services) {
+    this.deps.services = services;
+  }
+
   async start() {
     if (this.started) return;
     await this.boss.start();
@@ -109,15 +124,44 @@ export class JobQueue {
   async work(pollSeconds: number) {
     await this.start();
     for (const def of this.byName.values()) {
-      await this.boss.work<unknown>(def.name, { pollingIntervalSeconds: pollSeconds, batchSize: 1 }, async ([job]) => {
+      await this.boss.work<unknown>(def.name, { pollingIntervalSeconds: pollSeconds, batchSize: 1, includeMetadata: true }, async ([job]) => {
         if (!job) return;
         const payload = def.payload.safeParse(job.data);
         if (!payload.success) throw new Error(`invalid payload for ${def.name}: ${payload.error.message}`);
-        await def.handler(payload.data as never, this.deps);
+        await def.handler(payload.data as never, this.deps, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
       });
       if (def.cron) await this.boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
       else await this.boss.unschedule(def.name).catch(() => undefined);
     }
+  }
+
+  /**
+   * Runs, in this process, every job of the given queues that is due now, until none is left;
+   * for tests and one-off scripts that cannot wait for polling. Failures count as attempts.
+   */
+  async drain(names: readonly string[] = [...this.byName.keys()]): Promise<number> {
+    await this.start();
+    let ran = 0;
+    for (let round = 0; round < 20; round++) {
+      let found = 0;
+      for (const name of names) {
+        const def = this.byName.get(name);
+        if (!def) throw new Error(`unknown job ${name}`);
+        for (const job of await this.boss.fetch<unknown>(name, { batchSize: 50, includeMetadata: true })) {
+          found++;
+          try {
+            const payload = def.payload.parse(job.data);
+            await def.handler(payload as never, this.deps, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            await this.boss.complete(name, job.id);
+          } catch (err) {
+            await this.boss.fail(name, job.id, { message: (err as Error).message });
+          }
+        }
+      }
+      ran += found;
+      if (found === 0) break;
+    }
+    return ran;
   }
 
   async stop() {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { sql } from 'kysely';
 import { verifyOrganizationChain } from '../audit/audit.service.js';
 import { listOrganizationIds, withTenant } from '../db/tenant.js';
+import { sendMailJob } from '../mail/mail.job.js';
+import { deliverNotificationJob, dispatchNotificationsJob, sendDigestsJob } from '../modules/notifications/notifications.jobs.js';
 import { defineJob, type JobDefinition } from './queue.js';
 
 /** Checks every organization's audit chain nightly and logs loudly when one is broken. */
@@ -34,4 +36,8 @@ export const purgeIdempotencyKeysJob = defineJob({
 export const jobDefinitions: readonly JobDefinition<never>[] = [
   verifyAuditChainsJob,
   purgeIdempotencyKeysJob,
+  sendMailJob,
+  dispatchNotificationsJob,
+  deliverNotificationJob,
+  sendDigestsJob,
 ] as unknown as JobDefinition<never>[];

@@ -1,19 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { FastifyBaseLogger } from 'fastify';
+import { renderEmail } from './template.js';
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   html: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
-/** Where e-mail goes. The issue "Notifications" adds templates, SendGrid and delivery tracking. */
+export interface SentMail {
+  messageId?: string;
+}
+
+/** Where e-mail goes: SMTP (any provider, e.g. SendGrid's SMTP relay) or the development outbox. */
 export interface Mailer {
   readonly kind: 'outbox' | 'smtp';
-  send(message: MailMessage): Promise<void>;
+  send(message: MailMessage): Promise<SentMail>;
 }
 
 /**
@@ -26,13 +32,14 @@ export class OutboxMailer implements Mailer {
 
   constructor(private readonly dir: string) {}
 
-  async send(message: MailMessage): Promise<void> {
+  async send(message: MailMessage): Promise<SentMail> {
     const at = new Date().toISOString();
     this.sent.push({ ...message, at });
     if (this.sent.length > 200) this.sent.shift();
     await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const name = `${at.replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.json`;
     await fs.promises.writeFile(path.join(this.dir, name), JSON.stringify({ ...message, at }, null, 2), { mode: 0o600 });
+    return { messageId: name };
   }
 }
 
@@ -44,30 +51,15 @@ export class SmtpMailer implements Mailer {
     this.transport = nodemailer.createTransport(url);
   }
 
-  async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.from, ...message });
+  async send(message: MailMessage): Promise<SentMail> {
+    const info = await this.transport.sendMail({ from: this.from, ...message });
+    return { messageId: info.messageId };
   }
 }
 
-/** Sends after the transaction that asked for it has committed; a failure is logged, never thrown. */
-export function sendLater(mailer: Mailer, log: FastifyBaseLogger, messages: MailMessage[]) {
-  for (const message of messages) {
-    mailer.send(message).catch((err: unknown) => log.error({ err: (err as Error).message, subject: message.subject }, 'e-mail not sent'));
-  }
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A plain, accessible e-mail with one call-to-action link. */
 export function linkEmail(options: { to: string; subject: string; intro: string; action: string; url: string; outro?: string }): MailMessage {
   const outro = options.outro ?? 'If you did not expect this e-mail, you can ignore it.';
-  return {
-    to: options.to,
-    subject: options.subject,
-    text: `${options.intro}\n\n${options.action}: ${options.url}\n\n${outro}\n\n— BIG Live Portal`,
-    html: `<!doctype html><html lang="en"><body style="font-family:Inter,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a">
-<p>${escapeHtml(options.intro)}</p>
-<p><a href="${escapeHtml(options.url)}" style="display:inline-block;background:#1565c0;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none">${escapeHtml(options.action)}</a></p>
-<p style="color:#555">${escapeHtml(outro)}</p><p>— BIG Live Portal</p></body></html>`,
-  };
+  return { to: options.to, subject: options.subject, ...renderEmail({ paragraphs: [options.intro], action: { label: options.action, url: options.url }, footer: [outro] }) };
 }

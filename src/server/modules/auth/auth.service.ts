@@ -4,7 +4,8 @@ import { recordAudit, type AuditOrigin } from '../../audit/audit.service.js';
 import type { Role, User } from '../../db/schema.js';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../../http/errors.js';
-import { linkEmail, sendLater, type MailMessage } from '../../mail/mailer.js';
+import { queueMail } from '../../mail/mail.job.js';
+import { linkEmail, type MailMessage } from '../../mail/mailer.js';
 import type { Services } from '../../services.js';
 import { hashInvitationToken } from '../invitations/invitations.service.js';
 import { activeMemberships, findUserByEmail, findUserById, setActingUser, withAuthScope, type MembershipSummary } from './auth.queries.js';
@@ -99,7 +100,6 @@ export async function signUpOrganization(services: Services, req: AuthRequest, i
   const problems = passwordProblems(input.admin.password, { email: input.admin.email, names: [input.admin.first_name, input.admin.last_name] });
   if (problems.length) throw weakPassword(problems, 'body.admin.password');
   const passwordHash = await hashPassword(input.admin.password);
-  const mails: MailMessage[] = [];
   const result = await withAuthScope(services.database.db, async (trx) => {
     const open = await trx.selectFrom('system_settings').select('value').where('key', '=', 'signup.open').executeTakeFirst();
     if (open && open.value === false) throw new AppError('forbidden', 'Sign-up of new organizations is closed on this portal');
@@ -120,12 +120,11 @@ export async function signUpOrganization(services: Services, req: AuthRequest, i
     const audit = origin(req, organizationId, userId);
     await recordAudit(trx, audit, { entityType: 'organization', entityId: organizationId, action: 'create', after: { name: input.name, slug: input.slug } });
     await recordAudit(trx, audit, { entityType: 'user', entityId: userId, action: 'create', after: { email: user.email, role: 'admin' } });
-    mails.push(await verificationEmail(trx, services, user));
+    await queueMail(trx, services, await verificationEmail(trx, services, user));
     const memberships = await activeMemberships(trx, userId);
     const tokens = await startSession(trx, services.tokens, { userId, organizationId, role: 'admin' }, { rememberMe: false, ...req });
     return { user, organization: memberships[0]!, memberships, tokens };
   });
-  sendLater(services.mailer, req.log, mails);
   return result;
 }
 
@@ -145,7 +144,6 @@ export interface RegisterInput {
  */
 export async function register(services: Services, req: AuthRequest, input: RegisterInput): Promise<SignInResult> {
   const { db } = services.database;
-  const mails: MailMessage[] = [];
   const result = await withAuthScope(db, async (trx): Promise<SignInResult> => {
     let organizationId: string;
     let role: Role = 'artist';
@@ -201,7 +199,7 @@ export async function register(services: Services, req: AuthRequest, input: Regi
         // An invitation link reached this inbox, which proves the address.
         email_verified_at: invitationId ? new Date() : null,
       }).returningAll().executeTakeFirstOrThrow();
-      if (!invitationId) mails.push(await verificationEmail(trx, services, user));
+      if (!invitationId) await queueMail(trx, services, await verificationEmail(trx, services, user));
     }
     await trx.insertInto('memberships').values({ organization_id: organizationId, user_id: user.id, role, department, is_primary: !existing }).execute();
     if (invitationId) await trx.updateTable('invitations').set({ accepted_at: new Date() }).where('id', '=', invitationId).execute();
@@ -215,7 +213,6 @@ export async function register(services: Services, req: AuthRequest, input: Regi
     const tokens = await startSession(trx, services.tokens, { userId: user.id, organizationId, role }, { rememberMe: false, ...req });
     return { user, organization: chosen, memberships, tokens };
   });
-  sendLater(services.mailer, req.log, mails);
   return result;
 }
 
@@ -308,13 +305,12 @@ async function verificationEmail(trx: Tx, services: Services, user: User): Promi
 
 /** Always answers the same; a link (valid 1 hour, once) goes out only when the account exists. */
 export async function forgotPassword(services: Services, req: AuthRequest, email: string): Promise<void> {
-  const mails: MailMessage[] = [];
   await withAuthScope(services.database.db, async (trx) => {
     const user = await findUserByEmail(trx, email);
     if (!user?.is_active) return;
     const token = await oneTimeToken(trx, user.id, 'password_reset', RESET_TOKEN_TTL_MS);
     // The link is built from configuration, never from the request's Host header.
-    mails.push(linkEmail({
+    await queueMail(trx, services, linkEmail({
       to: user.email,
       subject: 'Reset your BIG Live Portal password',
       intro: `Hello ${user.first_name}, someone asked to reset the password of your account. The link works once, for one hour.`,
@@ -323,7 +319,6 @@ export async function forgotPassword(services: Services, req: AuthRequest, email
       outro: 'If you did not ask for this, ignore this e-mail; your password stays as it is.',
     }));
   });
-  sendLater(services.mailer, req.log, mails);
 }
 
 async function consumeToken(trx: Tx, token: string, purpose: 'password_reset' | 'email_verification') {
@@ -378,11 +373,9 @@ export async function verifyEmail(services: Services, token: string): Promise<vo
 }
 
 export async function resendVerification(services: Services, req: AuthRequest, userId: string) {
-  const mails: MailMessage[] = [];
   await withAuthScope(services.database.db, async (trx) => {
     const user = await findUserById(trx, userId);
     if (!user || user.email_verified_at) return;
-    mails.push(await verificationEmail(trx, services, user));
+    await queueMail(trx, services, await verificationEmail(trx, services, user));
   }, userId);
-  sendLater(services.mailer, req.log, mails);
 }

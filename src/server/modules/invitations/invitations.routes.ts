@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { mutateInTenant, readInTenant } from '../../http/context.js';
 import { idParams, problems } from '../../http/schemas.js';
-import { sendLater, type MailMessage } from '../../mail/mailer.js';
+import { queueMail } from '../../mail/mail.job.js';
 import { presentInvitation } from './invitations.presenter.js';
 import {
   createdInvitationSchema,
@@ -21,15 +21,12 @@ export const invitationsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: createdInvitationSchema, ...problems(400, 401, 403, 409, 415, 422) },
     },
   }, async (req, reply) => {
-    let mail: MailMessage | undefined;
-    const body = await mutateInTenant(req, reply, async (ctx) => {
+    // A replayed answer (same Idempotency-Key) does not run this again, so sends nothing again.
+    return mutateInTenant(req, reply, async (ctx) => {
       const { invitation, acceptUrl } = await service.createInvitation(ctx, req.body, app.services.config.publicUrl);
-      mail = await service.invitationEmail(ctx, invitation, acceptUrl);
+      await queueMail(ctx.trx, app.services, await service.invitationEmail(ctx, invitation, acceptUrl));
       return { status: 201, body: { ...presentInvitation(invitation, ctx.actor), accept_url: acceptUrl } };
     });
-    // A replayed answer (same Idempotency-Key) sends nothing again.
-    if (mail) sendLater(app.services.mailer, req.log, [mail]);
-    return body;
   });
 
   app.post('/admin/invitations/:id/resend', {
@@ -40,14 +37,12 @@ export const invitationsRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: createdInvitationSchema, ...problems(400, 401, 403, 404, 409) },
     },
   }, async (req, reply) => {
-    let mail: MailMessage | undefined;
-    const body = await mutateInTenant(req, reply, async (ctx) => {
+    // A replayed answer (same Idempotency-Key) does not run this again, so sends nothing again.
+    return mutateInTenant(req, reply, async (ctx) => {
       const { invitation, acceptUrl } = await service.resendInvitation(ctx, req.params.id, app.services.config.publicUrl);
-      mail = await service.invitationEmail(ctx, invitation, acceptUrl);
+      await queueMail(ctx.trx, app.services, await service.invitationEmail(ctx, invitation, acceptUrl));
       return { status: 200, body: { ...presentInvitation(invitation, ctx.actor), accept_url: acceptUrl } };
     });
-    if (mail) sendLater(app.services.mailer, req.log, [mail]);
-    return body;
   });
 
   app.get('/admin/invitations', {
