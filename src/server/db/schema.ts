@@ -152,6 +152,7 @@ export interface DB {
   notification_deliveries: NotificationDeliveriesTable;
   notification_preferences: NotificationPreferencesTable;
   push_subscriptions: PushSubscriptionsTable;
+  reminders: RemindersTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -378,4 +379,17 @@ export interface PushSubscriptionsTable {
   user_agent: string | null;
   created_at: CreatedAt;
   last_used_at: Timestamp | null;
+}
+
+/** migrations/0008_reminders.sql */
+export interface RemindersTable {
+  id: Generated<string>;
+  organization_id: string;
+  key: string;
+  fire_at: Timestamp;
+  notification: ColumnType<Record<string, unknown>, string, string>;
+  status: ColumnType<'pending' | 'fired' | 'cancelled', 'pending' | 'fired' | 'cancelled' | undefined, 'pending' | 'fired' | 'cancelled'>;
+  fired_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { verifyOrganizationChain } from '../audit/audit.service.js';
 import { listOrganizationIds, withTenant } from '../db/tenant.js';
 import { sendMailJob } from '../mail/mail.job.js';
-import { deliverNotificationJob, dispatchNotificationsJob, sendDigestsJob } from '../modules/notifications/notifications.jobs.js';
+import { deliverNotificationJob, dispatchNotificationsJob, fireRemindersJob, sendDigestsJob } from '../modules/notifications/notifications.jobs.js';
 import { defineJob, type JobDefinition } from './queue.js';
 
 /** Checks every organization's audit chain nightly and logs loudly when one is broken. */
@@ -40,4 +40,5 @@ export const jobDefinitions: readonly JobDefinition<never>[] = [
   dispatchNotificationsJob,
   deliverNotificationJob,
   sendDigestsJob,
+  fireRemindersJob,
 ] as unknown as JobDefinition<never>[];

@@ -3,6 +3,7 @@ import { listOrganizationIds } from '../../db/tenant.js';
 import { requireServices } from '../../mail/mail.job.js';
 import { defineJob } from '../../jobs/queue.js';
 import { deliver, dispatch, sendDigests, useDeliverJob, useDispatchJob } from './notifications.service.js';
+import { fireDueReminders } from './reminders.js';
 
 /** Plans the e-mail, SMS and push deliveries of new notifications by each recipient's preferences. */
 export const dispatchNotificationsJob = defineJob({
@@ -31,6 +32,18 @@ export const sendDigestsJob = defineJob({
   async handler(_payload, deps) {
     const services = requireServices(deps);
     for (const organizationId of await listOrganizationIds(deps.db)) await sendDigests(services, organizationId);
+  },
+});
+
+/** Every minute: reminders whose time has come (each fires once, whichever worker claims it). */
+export const fireRemindersJob = defineJob({
+  name: 'notifications.fire-reminders',
+  payload: z.object({}).passthrough(),
+  cron: '* * * * *',
+  retryLimit: 1,
+  async handler(_payload, deps) {
+    const services = requireServices(deps);
+    for (const organizationId of await listOrganizationIds(deps.db)) await fireDueReminders(services, organizationId);
   },
 });
 

@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { withTenant, type Tx } from '../../db/tenant.js';
+import type { Services } from '../../services.js';
+import { notificationTypeNames } from './catalogue.js';
+import { notify, type NotifyInput } from './notifications.service.js';
+
+const storedNotification = z.object({
+  type: z.enum(notificationTypeNames),
+  recipients: z.array(z.uuid()),
+  subject: z.string(),
+  body: z.string(),
+  link: z.string().nullable().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+});
+
+/**
+ * Schedules a notification for later under a key (e.g. `event:<id>:<occurrence>:24h`). Scheduling
+ * the same key again replaces the pending reminder (the event moved); a reminder that already
+ * fired is scheduled anew only for a later time.
+ */
+export async function scheduleReminder(trx: Tx, organizationId: string, key: string, fireAt: Date, notification: NotifyInput): Promise<void> {
+  const values = { fire_at: fireAt, notification: JSON.stringify(storedNotification.parse(notification)), status: 'pending' as const, fired_at: null };
+  await trx.insertInto('reminders').values({ organization_id: organizationId, key, ...values })
+    .onConflict((oc) => oc.columns(['organization_id', 'key']).doUpdateSet(values)
+      .where((eb) => eb.or([eb('reminders.status', '!=', 'fired'), eb('reminders.fire_at', '<', fireAt)])))
+    .execute();
+}
+
+/** Cancels pending reminders whose key starts with a prefix (an event cancelled, a contract signed). */
+export async function cancelReminders(trx: Tx, organizationId: string, keyPrefix: string): Promise<number> {
+  const result = await trx.updateTable('reminders').set({ status: 'cancelled' })
+    .where('organization_id', '=', organizationId).where('status', '=', 'pending')
+    .where('key', 'like', `${keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Fires the organization's due reminders. Each is claimed by an UPDATE … WHERE status = 'pending'
+ * in the same transaction as its notification, so two workers running this at the same moment
+ * fire it once: the second one's update finds nothing to claim.
+ */
+export async function fireDueReminders(services: Services, organizationId: string, now = new Date(), batch = 200): Promise<number> {
+  return withTenant(services.database.db, { organizationId }, async (trx) => {
+    const due = await trx.selectFrom('reminders').select('id')
+      .where('organization_id', '=', organizationId).where('status', '=', 'pending').where('fire_at', '<=', now)
+      .orderBy('fire_at').limit(batch).forUpdate().skipLocked().execute();
+    let fired = 0;
+    for (const { id } of due) {
+      const claimed = await trx.updateTable('reminders').set({ status: 'fired', fired_at: sql<Date>`now()` })
+        .where('id', '=', id).where('status', '=', 'pending').returning('notification').executeTakeFirst();
+      if (!claimed) continue;
+      const notification = storedNotification.safeParse(claimed.notification);
+      if (!notification.success) continue;
+      await notify({ organizationId, trx, enqueue: (job, payload) => services.jobs.enqueue(trx, job, payload) }, notification.data);
+      fired++;
+    }
+    return fired;
+  });
+}
