@@ -255,6 +255,9 @@ test('an administrator completes a deletion request', async ({ page, request }) 
   expect(asked.status(), await asked.text()).toBe(201);
 
   await page.goto('/admin');
+  await expect(page.getByRole('link', { name: /Deletion requests/ })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await snap(page, 'admin');
   await page.getByRole('link', { name: /Deletion requests/ }).click();
   await expect(page).toHaveURL(/\/admin\/deletion-requests$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Deletion requests' })).toBeVisible();

@@ -76,7 +76,9 @@ export function useApiForm() {
 /** The summary of a failed request, announced to screen readers. */
 export function FormError({ error, children }: { error: unknown; children?: ReactNode }) {
   if (!error) return null;
-  const message = error instanceof Error ? error.message : 'Something went wrong. Please try again.';
+  const raw = error instanceof Error ? error.message : 'Something went wrong. Please try again.';
+  // Server details do not always end a sentence; more text may follow.
+  const message = /[.!?]$/.test(raw) ? raw : `${raw}.`;
   const fields = error instanceof ApiError ? (error.problem?.errors?.length ?? 0) : 0;
   return (
     <Alert severity="error" role="alert" sx={{ alignItems: 'flex-start' }}>

@@ -136,8 +136,8 @@ function BankAccountForm({ onSaved, onCancel }: { onSaved: (saved: ArtistProfile
       <FormError error={form.error} />
       <Field label="Name on the account" name="bank_account.account_holder" required autoFocus autoComplete="off" {...form.bind('bank_account.account_holder', holder, setHolder)} />
       <Field select label="Kind of account" name="bank_account.kind" value={kind} onChange={(e) => setKind(e.target.value as BankKind)}>
-        <option value="iban">IBAN (Europe and most other countries)</option>
-        <option value="us">US routing and account number</option>
+        <option value="iban">IBAN (international)</option>
+        <option value="us">US routing and account</option>
       </Field>
       {kind === 'iban' ? (
         <Field

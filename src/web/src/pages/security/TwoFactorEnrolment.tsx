@@ -87,6 +87,16 @@ export function TwoFactorEnrolment({
           Use an app such as Google Authenticator, Microsoft Authenticator, 1Password or Authy. Scan this QR code with it:
         </Typography>
         <Box sx={{ display: 'flex', gap: 3, flexDirection: { xs: 'column', sm: 'row' }, alignItems: { xs: 'stretch', sm: 'flex-start' } }}>
+          {/* A phone cannot scan its own screen: there the otpauth link, which opens the app, comes first. */}
+          <Button
+            component="a"
+            href={setup.otpauth_url}
+            variant="contained"
+            startIcon={<OpenInNewIcon />}
+            sx={{ display: { xs: 'inline-flex', sm: 'none' } }}
+          >
+            Open in the authenticator app on this phone
+          </Button>
           <Box
             component="img"
             src={setup.qr_code_data_url}
@@ -96,16 +106,6 @@ export function TwoFactorEnrolment({
             sx={{ alignSelf: 'center', flexShrink: 0, border: 1, borderColor: 'divider', borderRadius: 2, bgcolor: 'common.white', imageRendering: 'pixelated' }}
           />
           <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1.5, minWidth: 0 }}>
-            {/* A phone cannot scan its own screen: the otpauth link opens the app on it instead. */}
-            <Button
-              component="a"
-              href={setup.otpauth_url}
-              variant="outlined"
-              startIcon={<OpenInNewIcon />}
-              sx={{ display: { xs: 'inline-flex', sm: 'none' } }}
-            >
-              Open in the authenticator app on this phone
-            </Button>
             <Typography sx={{ fontWeight: 600 }}>Cannot scan it? Enter this key in the app instead:</Typography>
             <Field
               label="Setup key"
