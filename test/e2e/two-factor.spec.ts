@@ -41,7 +41,7 @@ async function signOut(page: Page) {
 async function password(page: Page, email: string, secret: string) {
   await page.getByLabel('E-mail').fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 let org: SignedInAnswer;
@@ -217,7 +217,7 @@ test('enrol on the Security page, sign in with a code and with a backup code, jo
 
   await test.step('password and the next code sign in', async () => {
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ada.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     // The code of the enrolment's step (or an older one) would be refused: use the next step's.
     await page.getByLabel('6-digit code').fill(totp(secret, 1));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
