@@ -18,7 +18,7 @@ async function waitForMail(to: string) {
     const mail = [...outbox()].reverse().find((m) => m.to === to);
     if (mail) return mail;
     // E-mails go through the job queue: run what is due.
-    await t.services.jobs.drain(['mail.send']);
+    await t.services.jobs.drain(['auth.password-reset', 'mail.send']);
   }
   throw new Error(`no e-mail to ${to}`);
 }
@@ -244,13 +244,13 @@ describe('invitation e-mails', () => {
     expect(mail.text).toContain('Welcome to the company!');
     const replay = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload: { email, role: 'artist', message: 'Welcome to the company!' } });
     expect(replay.headers['idempotent-replayed']).toBe('true');
-    await t.services.jobs.drain(['mail.send']);
+    await t.services.jobs.drain(['auth.password-reset', 'mail.send']);
     expect(outbox().filter((m) => m.to === email)).toHaveLength(1);
 
     const resent = await t.app.inject({ method: 'POST', url: `/api/v1/admin/invitations/${invite.json().id}/resend`, headers: admin });
     expect(resent.statusCode).toBe(200);
     expect(resent.json().accept_url).not.toBe(invite.json().accept_url);
-    await t.services.jobs.drain(['mail.send']);
+    await t.services.jobs.drain(['auth.password-reset', 'mail.send']);
     expect(outbox().filter((m) => m.to === email)).toHaveLength(2);
     const old = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: linkToken(invite.json().accept_url), password } });
     expect(old.statusCode).toBe(401);

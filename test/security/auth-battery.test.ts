@@ -81,7 +81,7 @@ async function mailTo(to: string, subject: RegExp, app: TestApp = t, after = 0) 
     const mail = outbox(app).slice(after).reverse().find((m) => m.to === to && subject.test(m.subject));
     if (mail) return mail;
     // E-mails go through the job queue: run what is due.
-    await app.services.jobs.drain(['mail.send']);
+    await app.services.jobs.drain(['auth.password-reset', 'mail.send']);
   }
   throw new Error(`no "${String(subject)}" e-mail to ${to}`);
 }
@@ -91,7 +91,7 @@ async function forgot(email: string, headers: Record<string, string> = {}, app: 
   const before = outbox(app).length;
   const res = await app.app.inject({ method: 'POST', url: '/api/v1/auth/forgot-password', remoteAddress: nextAddress(), headers, payload: { email } });
   expect(res.statusCode).toBe(202);
-  await app.services.jobs.drain(['mail.send']);
+  await app.services.jobs.drain(['auth.password-reset', 'mail.send']);
   return mailTo(email, /Reset/, app, before);
 }
 

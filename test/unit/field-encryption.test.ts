@@ -136,7 +136,7 @@ describe('field encryption (AES-256-GCM)', () => {
   });
 
   it('configuration: PII_ENCRYPTION_KEYS is checked at start and required in production', () => {
-    const base = { NODE_ENV: 'production', SIGNED_URL_SECRET: 'x'.repeat(40), JWT_PRIVATE_KEY: 'pem', PUBLIC_URL: 'https://portal.example.org/' };
+    const base = { NODE_ENV: 'production', SIGNED_URL_SECRET: 'x'.repeat(40), JWT_PRIVATE_KEY: 'pem', PUBLIC_URL: 'https://portal.example.org/', VAPID_PUBLIC_KEY: 'pub', VAPID_PRIVATE_KEY: 'priv' };
     expect(() => loadConfig(base)).toThrow(/PII_ENCRYPTION_KEYS: required in production/);
     expect(loadConfig({ ...base, PII_ENCRYPTION_KEYS: k1 }).PII_ENCRYPTION_KEYS).toBe(k1);
     const secret = randomBytes(16).toString('base64');

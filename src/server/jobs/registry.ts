@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { verifyOrganizationChain } from '../audit/audit.service.js';
 import { listOrganizationIds, withTenant } from '../db/tenant.js';
 import { sendMailJob } from '../mail/mail.job.js';
+import { passwordResetJob } from '../modules/auth/auth.jobs.js';
 import { deliverNotificationJob, dispatchNotificationsJob, fireRemindersJob, sendDigestsJob } from '../modules/notifications/notifications.jobs.js';
 import { defineJob, type JobDefinition } from './queue.js';
 
@@ -37,6 +38,7 @@ export const jobDefinitions: readonly JobDefinition<never>[] = [
   verifyAuditChainsJob,
   purgeIdempotencyKeysJob,
   sendMailJob,
+  passwordResetJob,
   dispatchNotificationsJob,
   deliverNotificationJob,
   sendDigestsJob,

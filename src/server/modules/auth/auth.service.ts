@@ -4,6 +4,7 @@ import { recordAudit, type AuditOrigin } from '../../audit/audit.service.js';
 import type { Role, User } from '../../db/schema.js';
 import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../../http/errors.js';
+import type { JobDefinition } from '../../jobs/queue.js';
 import { queueMail } from '../../mail/mail.job.js';
 import { linkEmail, type MailMessage } from '../../mail/mailer.js';
 import type { Services } from '../../services.js';
@@ -303,8 +304,21 @@ async function verificationEmail(trx: Tx, services: Services, user: User): Promi
   });
 }
 
-/** Always answers the same; a link (valid 1 hour, once) goes out only when the account exists. */
-export async function forgotPassword(services: Services, req: AuthRequest, email: string): Promise<void> {
+const resetRequestField = { table: 'jobs', rowId: 'auth.password-reset', column: 'email' } as const;
+
+/**
+ * Always answers the same, doing the same work for known and unknown addresses: the request only
+ * queues the (sealed) address; the job looks the account up and sends the link. So neither the
+ * answer nor its timing tells whether an account exists.
+ */
+export async function forgotPassword(services: Services, _req: AuthRequest, email: string): Promise<void> {
+  await withAuthScope(services.database.db, (trx) =>
+    services.jobs.enqueue(trx, passwordResetJob, { sealed: services.fieldCipher.encrypt(email.toLowerCase(), resetRequestField) }));
+}
+
+/** The job's part: a link (valid 1 hour, once) goes out only when the account exists and is active. */
+export async function sendPasswordReset(services: Services, sealed: string): Promise<void> {
+  const email = services.fieldCipher.decrypt(sealed, resetRequestField);
   await withAuthScope(services.database.db, async (trx) => {
     const user = await findUserByEmail(trx, email);
     if (!user?.is_active) return;
@@ -319,6 +333,12 @@ export async function forgotPassword(services: Services, req: AuthRequest, email
       outro: 'If you did not ask for this, ignore this e-mail; your password stays as it is.',
     }));
   });
+}
+
+/** Set by auth.jobs.ts (avoids an import cycle). */
+let passwordResetJob: JobDefinition<{ sealed: string }>;
+export function usePasswordResetJob(job: JobDefinition<{ sealed: string }>) {
+  passwordResetJob = job;
 }
 
 async function consumeToken(trx: Tx, token: string, purpose: 'password_reset' | 'email_verification') {
