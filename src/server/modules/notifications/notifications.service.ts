@@ -7,7 +7,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { JobAttempt, JobDefinition } from '../../jobs/queue.js';
 import type { Services } from '../../services.js';
 import { deliveryChannels, notificationTypes, type NotificationTypeName } from './catalogue.js';
-import { PermanentDeliveryError, type OutgoingNotification } from './channels/types.js';
+import { PermanentDeliveryError, RetryableDeliveryError, type OutgoingNotification } from './channels/types.js';
 import * as queries from './notifications.queries.js';
 import type { PreferencesInput } from './notifications.schemas.js';
 import { planDeliveries, type RecipientPreferences } from './plan.js';
@@ -312,8 +312,11 @@ export async function deliver(services: Services, payload: { organizationId: str
   if (!loaded) return;
   const { row, devices } = loaded;
   const channel = services.channels[row.channel as DeliveryChannel];
-  const fail = (message: string, final: boolean) => withTenant(db, scope, (trx) =>
-    queries.updateDelivery(trx, payload.organizationId, row.id, { status: final ? 'failed' : 'pending', error_message: message.slice(0, 1000), retry_count: attempt.retryCount + 1 }));
+  const fail = (message: string, final: boolean, goneEndpoints: readonly string[]) => withTenant(db, scope, async (trx) => {
+    await queries.updateDelivery(trx, payload.organizationId, row.id, { status: final ? 'failed' : 'pending', error_message: message.slice(0, 1000), retry_count: attempt.retryCount + 1 });
+    // Devices the push service reported gone are forgotten even when nothing was delivered.
+    if (goneEndpoints.length > 0) await queries.forgetEndpoints(trx, row.user_id, [...goneEndpoints]);
+  });
   if (!channel || !row.is_active) {
     await withTenant(db, scope, (trx) => queries.updateDelivery(trx, payload.organizationId, row.id, { status: 'cancelled', error_message: channel ? 'Recipient inactive' : `The ${row.channel} channel is not configured` }));
     return;
@@ -335,7 +338,8 @@ export async function deliver(services: Services, payload: { organizationId: str
     result = await channel.send(message);
   } catch (err) {
     const permanent = err instanceof PermanentDeliveryError;
-    await fail((err as Error).message, permanent || attempt.retryCount >= attempt.retryLimit);
+    const gone = err instanceof PermanentDeliveryError || err instanceof RetryableDeliveryError ? err.goneEndpoints : [];
+    await fail((err as Error).message, permanent || attempt.retryCount >= attempt.retryLimit, gone);
     if (permanent) return;
     throw err;
   }

@@ -1,7 +1,7 @@
 import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { DeliveryResult, NotificationChannel, OutgoingNotification } from './types.js';
-import { PermanentDeliveryError } from './types.js';
+import { PermanentDeliveryError, RetryableDeliveryError } from './types.js';
 
 export interface VapidSettings {
   publicKey: string;
@@ -50,7 +50,7 @@ export class PushChannel implements NotificationChannel {
       }
     }
     if (accepted > 0) return { delivered: true, goneEndpoints: gone };
-    if (failures.length === 0) throw new PermanentDeliveryError('Every registered device has unsubscribed');
-    throw new Error(`No push service accepted the message: ${failures.join('; ')}`);
+    if (failures.length === 0) throw new PermanentDeliveryError('Every registered device has unsubscribed', gone);
+    throw new RetryableDeliveryError(`No push service accepted the message: ${failures.join('; ')}`, gone);
   }
 }

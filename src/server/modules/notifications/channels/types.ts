@@ -34,6 +34,20 @@ export interface DeliveryResult {
 /** A failure that retrying cannot fix (an invalid number, a device that unsubscribed). */
 export class PermanentDeliveryError extends Error {
   override readonly name = 'PermanentDeliveryError';
+
+  /** Push endpoints the service reported gone on the way: forgotten although nothing was delivered. */
+  constructor(message: string, readonly goneEndpoints: readonly string[] = []) {
+    super(message);
+  }
+}
+
+/** A failure worth retrying (a push service down or erroring) after which some endpoints are known to be gone. */
+export class RetryableDeliveryError extends Error {
+  override readonly name = 'RetryableDeliveryError';
+
+  constructor(message: string, readonly goneEndpoints: readonly string[] = []) {
+    super(message);
+  }
 }
 
 export interface NotificationChannel {
