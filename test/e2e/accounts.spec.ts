@@ -199,11 +199,11 @@ test('sign up, invite an artist, the artist joins; forgot and reset password', a
     await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
     await page.getByLabel('E-mail').fill(admin.email);
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert')).toContainText('E-mail or password is incorrect');
     await snap(page, 'sign-in-error');
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(newPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page).toHaveURL(`${BASE_URL}/`);
     await expect(page.getByText(`Welcome, ${admin.first}`)).toBeVisible();
   });

@@ -52,6 +52,7 @@ export const routes: RouteObject[] = [
       { path: 'forgot-password', ...lazyPage(() => import('./pages/auth/ForgotPasswordPage.js')) },
       { path: 'reset-password', ...lazyPage(() => import('./pages/auth/ResetPasswordPage.js')) },
       { path: 'verify-email', ...lazyPage(() => import('./pages/auth/VerifyEmailPage.js')) },
+      { path: 'unsubscribe', ...lazyPage(() => import('./pages/auth/UnsubscribePage.js')) },
     ],
   },
   {
@@ -99,6 +100,9 @@ export const routes: RouteObject[] = [
           { path: 'admin', ...lazyPage(() => import('./pages/AdminPage.js')) },
           { path: 'admin/people', ...lazyPage(() => import('./pages/PeoplePage.js')) },
           { path: 'admin/deletion-requests', ...lazyPage(() => import('./pages/DeletionRequestsPage.js')) },
+          { path: 'admin/sso', ...lazyPage(() => import('./pages/admin/SingleSignOnPage.js')) },
+          { path: 'notifications', ...lazyPage(() => import('./pages/NotificationsPage.js')) },
+          { path: 'account/notifications', ...lazyPage(() => import('./pages/account/NotificationSettingsPage.js')) },
           { path: 'account/security', ...lazyPage(() => import('./pages/SecurityPage.js')) },
           { path: 'account/profile', ...lazyPage(() => import('./pages/ProfilePage.js')) },
           { path: '*', ...lazyPage(() => import('./pages/NotFoundPage.js')) },

@@ -12,9 +12,10 @@ import MenuItem from '@mui/material/MenuItem';
 import Snackbar from '@mui/material/Snackbar';
 import Typography from '@mui/material/Typography';
 import { useAccount, useAuth } from '../auth/AuthProvider.js';
+import { NotificationBell } from '../notifications/NotificationBell.js';
 import { ROLE_LABEL } from '../auth/types.js';
 import { visuallyHidden } from '../components/a11y.js';
-import { ArrowDropDownIcon, BusinessIcon, CheckCircleIcon, LogoutIcon, PersonIcon, SecurityIcon } from '../components/icons.js';
+import { ArrowDropDownIcon, BusinessIcon, CheckCircleIcon, LogoutIcon, PersonIcon, SecurityIcon, NotificationsIcon } from '../components/icons.js';
 
 /**
  * The organization the person is working in, and — when they belong to several — a menu to
@@ -161,6 +162,12 @@ export function UserMenu() {
           </ListItemIcon>
           Security
         </MenuItem>
+        <MenuItem component={RouterLink} to="/account/notifications" onClick={close}>
+          <ListItemIcon>
+            <NotificationsIcon />
+          </ListItemIcon>
+          Notification settings
+        </MenuItem>
         <Divider />
         <MenuItem
           onClick={() => {
@@ -201,6 +208,7 @@ export default function AccountArea() {
         <OrganizationSwitcher />
       </Box>
       <Box sx={{ flexGrow: 1 }} />
+      <NotificationBell />
       <UserMenu />
     </>
   );

@@ -13,6 +13,7 @@ import { safeNext } from '../../auth/session.js';
 import type { MfaChallenge, SignedIn } from '../../auth/types.js';
 import { EMAIL_PATTERN, Field, FormError, PasswordField, PublicHeading, useApiForm } from '../../components/forms.js';
 import { SecondFactorStep } from './SecondFactorStep.js';
+import { SingleSignOnOption, SSO_ERROR_MESSAGE } from './SingleSignOnOption.js';
 
 const REASON_MESSAGE = {
   idle: 'You were signed out after 30 minutes without activity. Sign in again to continue.',
@@ -78,6 +79,7 @@ export default function SignInPage() {
   const tooMany = error instanceof ApiError && error.status === 429;
   const wait = tooMany ? error.problem?.retry_after : undefined;
   const reason = signOutReason === 'idle' || signOutReason === 'expired' ? REASON_MESSAGE[signOutReason] : null;
+  const ssoError = params.get('sso_error');
 
   return (
     <>
@@ -89,6 +91,7 @@ export default function SignInPage() {
           </Alert>
         )}
         {reason && !notice && !error && <Alert severity="info">{reason}</Alert>}
+        {ssoError && !error && <Alert severity="error">{SSO_ERROR_MESSAGE[ssoError] ?? SSO_ERROR_MESSAGE.sso_failed}</Alert>}
         <FormError error={error}>
           {tooMany && wait ? ` Try again in ${wait} seconds.` : null}
         </FormError>
@@ -122,6 +125,7 @@ export default function SignInPage() {
           Sign in
         </Button>
       </Box>
+      <SingleSignOnOption next={next} rememberMe={rememberMe} />
       <Typography sx={{ mt: 3, textAlign: 'center' }}>
         New organization?{' '}
         <Link component={RouterLink} to="/sign-up">
