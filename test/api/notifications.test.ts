@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/server/db/tenant.js';
-import { deliver, notify } from '../../src/server/modules/notifications/notifications.service.js';
-import { createOrganization, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
+import { deliver, notify, sendDigests } from '../../src/server/modules/notifications/notifications.service.js';
+import { addUser, createOrganization, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
 import { readMail, startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { expectProblem } from './support.js';
 
@@ -130,6 +130,55 @@ describe('e-mail delivery', () => {
     // Still in the app.
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/notifications?limit=1', headers: user.auth });
     expect(list.json().data[0].subject).toBe('Your expense was approved');
+  });
+});
+
+describe('daily digest and account security', () => {
+  it('collects low-priority e-mail into one morning digest per person', async () => {
+    const user = org.users.system_admin;
+    const set = await t.app.inject({ method: 'PUT', url: '/api/v1/me/notification-preferences', headers: user.auth, payload: { daily_digest: true } });
+    expect(set.statusCode).toBe(200);
+    const before = mailsTo(user.email).length;
+    await notifyUsers(org.id, [user.id], { type: 'announcement', priority: 'low', subject: 'Bar opens at 6', body: 'Foyer bar.' });
+    await notifyUsers(org.id, [user.id], { type: 'announcement', priority: 'low', subject: 'New rehearsal room', body: 'Room 4.', link: '/schedule' });
+    await drain();
+    expect(mailsTo(user.email)).toHaveLength(before); // held for the digest
+    const held = await withTenant(t.services.database.db, { organizationId: org.id }, (trx) => trx.selectFrom('notification_deliveries')
+      .select(['id', 'status', 'scheduled_for']).where('user_id', '=', user.id).where('status', '=', 'pending').execute());
+    expect(held).toHaveLength(2);
+    const morning = new Date(Math.max(...held.map((h) => h.scheduled_for!.getTime())) + 60_000);
+    // Not yet: nothing goes out before the hour.
+    await sendDigests(t.services, org.id, new Date(morning.getTime() - 2 * 86_400_000));
+    expect(mailsTo(user.email)).toHaveLength(before);
+    await sendDigests(t.services, org.id, morning);
+    const mails = mailsTo(user.email);
+    expect(mails).toHaveLength(before + 1);
+    const { headers, body } = readMail(mails.at(-1)!.raw);
+    expect(headers).toMatch(/^Subject: .*2 updates today/m);
+    expect(body).toContain('Bar opens at 6');
+    expect(body).toContain('New rehearsal room — http://portal.test/schedule');
+    const after = await withTenant(t.services.database.db, { organizationId: org.id }, (trx) => trx.selectFrom('notification_deliveries')
+      .select('status').where('id', 'in', held.map((h) => h.id)).execute());
+    expect(after.map((a) => a.status)).toEqual(['sent', 'sent']);
+    await sendDigests(t.services, org.id, morning);
+    expect(mailsTo(user.email)).toHaveLength(before + 1);
+  });
+
+  it('a role change tells the person in the app and by e-mail, which they cannot turn off', async () => {
+    const member = await addUser(t.services, org.id, 'production_manager', `promoted-${Date.now()}@example.com`);
+    await t.app.inject({ method: 'PUT', url: '/api/v1/me/notification-preferences', headers: member.auth, payload: { channels: { expense_approved: { email: false } } } });
+    const before = mailsTo(member.email).length;
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/members/${member.membershipId}`, headers: org.users.admin.auth, payload: { role: 'accountant' } });
+    expect(res.statusCode, res.body).toBe(200);
+    await drain();
+    const mails = mailsTo(member.email);
+    expect(mails).toHaveLength(before + 1);
+    const { headers } = readMail(mails.at(-1)!.raw);
+    expect(headers).toMatch(/^Subject: Your role is now accountant/m);
+    expect(headers).not.toMatch(/^List-Unsubscribe/m);
+    const token = await t.services.tokens.sign({ userId: member.id, organizationId: org.id, role: 'accountant' });
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/notifications?limit=1', headers: { authorization: `Bearer ${token}` } });
+    expect(list.json().data[0]).toMatchObject({ type: 'account_security', subject: 'Your role is now accountant' });
   });
 });
 

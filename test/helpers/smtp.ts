@@ -50,6 +50,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
 export function readMail(raw: string): { headers: string; body: string } {
   const split = raw.indexOf('\r\n\r\n');
   const headers = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const body = raw.slice(split + 4).replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  // Runs of =XX are the UTF-8 bytes of one or more characters.
+  const body = raw.slice(split + 4).replace(/=\r?\n/g, '').replace(/(=[0-9A-F]{2})+/g, (run) => Buffer.from(run.replace(/=/g, ''), 'hex').toString('utf8'));
   return { headers, body };
 }

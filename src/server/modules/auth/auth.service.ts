@@ -6,6 +6,7 @@ import type { Tx } from '../../db/tenant.js';
 import { AppError } from '../../http/errors.js';
 import type { JobDefinition } from '../../jobs/queue.js';
 import { queueMail } from '../../mail/mail.job.js';
+import { notify } from '../notifications/notifications.service.js';
 import { linkEmail, type MailMessage } from '../../mail/mailer.js';
 import type { Services } from '../../services.js';
 import { hashInvitationToken } from '../invitations/invitations.service.js';
@@ -382,6 +383,11 @@ export async function changePassword(services: Services, req: AuthRequest, who: 
     await trx.deleteFrom('mfa_challenges').where('user_id', '=', user.id).execute();
     await setActingUser(trx, who.userId, who.organizationId);
     await recordAudit(trx, origin(req, who.organizationId, who.userId), { entityType: 'user', entityId: user.id, action: 'auth.password_changed', after: { other_sessions_ended: ended } });
+    await notify({ organizationId: who.organizationId, trx, enqueue: (job, payload) => services.jobs.enqueue(trx, job, payload) }, {
+      type: 'account_security', recipients: [user.id], priority: 'high', link: '/account/security',
+      subject: 'Your password was changed',
+      body: `The password of your BIG Live Portal account was changed${ended ? `, and ${ended} other session${ended === 1 ? ' was' : 's were'} signed out` : ''}. If this was not you, reset your password at once and tell your administrator.`,
+    });
   }, who.userId);
 }
 

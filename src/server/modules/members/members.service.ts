@@ -2,6 +2,7 @@ import { authorize, can } from '../../auth/policy.js';
 import type { RequestContext } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { revokeUserSessions } from '../auth/sessions.js';
+import { notify } from '../notifications/notifications.service.js';
 import * as queries from './members.queries.js';
 import type { ListMembersQuery, UpdateMemberInput } from './members.schemas.js';
 
@@ -39,7 +40,14 @@ export async function updateMember(ctx: RequestContext, membershipId: string, in
   const after = await queries.findMember(ctx.trx, ctx.organizationId, membershipId);
   if (!after) throw notFound('Member');
   // New rights (or none) take effect at the next sign-in: their refresh tokens stop working now.
-  if (after.role !== before.role) await revokeUserSessions(ctx.trx, after.user_id, 'role_changed', { organizationId: ctx.organizationId });
+  if (after.role !== before.role) {
+    await revokeUserSessions(ctx.trx, after.user_id, 'role_changed', { organizationId: ctx.organizationId });
+    await notify(ctx, {
+      type: 'account_security', recipients: [after.user_id], priority: 'high', link: '/',
+      subject: `Your role is now ${after.role.replace('_', ' ')}`,
+      body: `An administrator changed your role from ${before.role.replace('_', ' ')} to ${after.role.replace('_', ' ')}. Sign in again to work with your new access.`,
+    });
+  }
   else if (after.end_date !== before.end_date && !after.is_active) await revokeUserSessions(ctx.trx, after.user_id, 'membership_ended', { organizationId: ctx.organizationId });
   await ctx.audit({
     entityType: 'membership',
