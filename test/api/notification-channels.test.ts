@@ -17,7 +17,7 @@ import { startPushService, type FakeSubscription, type TestPushService } from '.
  * it are refused), and web push with VAPID to a local HTTPS push service that verifies the
  * token and decrypts the payload as the browser would.
  */
-const TWILIO_SPEC = fileURLToPath(new URL('../../../shared/specs/twilio_api_v2010.yaml', import.meta.url));
+const TWILIO_SPEC = fileURLToPath(new URL('../fixtures/specs/twilio_api_v2010.yaml', import.meta.url));
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const FROM = '+15005550006';
