@@ -96,6 +96,26 @@ test('notification settings: choices per type, quiet hours and digest survive a 
   expect(problems).toEqual([]);
 });
 
+test('an administrator sends an announcement and checks deliveries', async ({ page, context }) => {
+  await adminSession(context);
+  const problems = watchForProblems(page);
+  await page.goto('/admin');
+  await page.getByRole('link', { name: /Announcements and deliveries/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Announcements and deliveries' })).toBeVisible();
+  await expect(page.getByText('Nothing failed. Every notification reached its recipients.')).toBeVisible();
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByText('Give the announcement a subject')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Subject' }).fill('Company meeting on Friday');
+  await page.getByRole('textbox', { name: 'Message' }).fill('On stage at 5 pm, all welcome.');
+  await page.getByRole('checkbox', { name: 'Artist' }).check();
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByText('Sent to 1 person.')).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectFitsScreen(page);
+  await snap(page, 'admin-notifications');
+  expect(problems).toEqual([]);
+});
+
 test.describe('single sign-on', () => {
   let idp: TestIdentityProvider;
   test.beforeAll(async () => {

@@ -101,6 +101,7 @@ export const routes: RouteObject[] = [
           { path: 'admin/people', ...lazyPage(() => import('./pages/PeoplePage.js')) },
           { path: 'admin/deletion-requests', ...lazyPage(() => import('./pages/DeletionRequestsPage.js')) },
           { path: 'admin/sso', ...lazyPage(() => import('./pages/admin/SingleSignOnPage.js')) },
+          { path: 'admin/notifications', ...lazyPage(() => import('./pages/admin/NotificationsAdminPage.js')) },
           { path: 'notifications', ...lazyPage(() => import('./pages/NotificationsPage.js')) },
           { path: 'account/notifications', ...lazyPage(() => import('./pages/account/NotificationSettingsPage.js')) },
           { path: 'account/security', ...lazyPage(() => import('./pages/SecurityPage.js')) },

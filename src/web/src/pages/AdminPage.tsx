@@ -8,7 +8,7 @@ import Typography from '@mui/material/Typography';
 import { useHasRole } from '../auth/guards.js';
 import { MANAGER_ROLES, STAFF_ROLES } from '../auth/types.js';
 import { ComingSoonCard } from '../components/ComingSoon.js';
-import { ArrowForwardIcon, DeleteIcon, HistoryIcon, KeyIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
+import { ArrowForwardIcon, DeleteIcon, HistoryIcon, KeyIcon, MailIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
 import { IconTile } from '../components/IconTile.js';
@@ -55,6 +55,15 @@ export default function AdminPage() {
               title="Deletion requests"
               description="Requests to erase personal data, to complete within 30 days."
               icon={<DeleteIcon />}
+            />
+          )}
+          {isAdministrator && (
+            <AreaCard
+              id="admin-notifications"
+              to="/admin/notifications"
+              title="Announcements and deliveries"
+              description="Send an announcement to everyone or some roles; see and resend notifications that could not be delivered."
+              icon={<MailIcon />}
             />
           )}
           {isAdministrator && (
