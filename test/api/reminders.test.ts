@@ -37,6 +37,15 @@ describe('reminders', () => {
     expect(await fireDueReminders(t.services, org.id)).toBe(0);
   });
 
+  it('tell the recipient\'s open screens', async () => {
+    const heard: string[] = [];
+    const stop = t.services.realtime.subscribe((event) => { if (event.userId === org.users.artist.id) heard.push(String(event.data.subject)); });
+    await schedule('event:live:2h', minutes(-1), 'Live reminder');
+    expect(await fireDueReminders(t.services, org.id)).toBe(1);
+    stop();
+    expect(heard).toEqual(['Live reminder']);
+  });
+
   it('wait for their time; scheduling the same key again moves the reminder instead of adding one', async () => {
     await schedule('event:b:24h', minutes(30), 'Moved');
     expect(await fireDueReminders(t.services, org.id)).toBe(0);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { withTenant, type Tx } from '../../db/tenant.js';
+import type { RealtimeEvent } from '../../realtime/hub.js';
 import type { Services } from '../../services.js';
 import { notificationTypeNames } from './catalogue.js';
 import { notify, type NotifyInput } from './notifications.service.js';
@@ -42,7 +43,8 @@ export async function cancelReminders(trx: Tx, organizationId: string, keyPrefix
  * fire it once: the second one's update finds nothing to claim.
  */
 export async function fireDueReminders(services: Services, organizationId: string, now = new Date(), batch = 200): Promise<number> {
-  return withTenant(services.database.db, { organizationId }, async (trx) => {
+  const events: RealtimeEvent[] = [];
+  const fired = await withTenant(services.database.db, { organizationId }, async (trx) => {
     const due = await trx.selectFrom('reminders').select('id')
       .where('organization_id', '=', organizationId).where('status', '=', 'pending').where('fire_at', '<=', now)
       .orderBy('fire_at').limit(batch).forUpdate().skipLocked().execute();
@@ -53,9 +55,12 @@ export async function fireDueReminders(services: Services, organizationId: strin
       if (!claimed) continue;
       const notification = storedNotification.safeParse(claimed.notification);
       if (!notification.success) continue;
-      await notify({ organizationId, trx, enqueue: (job, payload) => services.jobs.enqueue(trx, job, payload) }, notification.data);
+      await notify({ organizationId, trx, enqueue: (job, payload) => services.jobs.enqueue(trx, job, payload), publish: (event) => void events.push(event) }, notification.data);
       fired++;
     }
     return fired;
   });
+  // Open screens hear about it once the notifications are committed.
+  for (const event of events) services.realtime.publish(event);
+  return fired;
 }
