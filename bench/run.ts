@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildApp } from '../src/server/app.js';
 import { closeServices, createServices } from '../src/server/bootstrap.js';
+import webpush from 'web-push';
 import { loadConfig } from '../src/server/config.js';
 import { startBareBaseline, startPkSelectBaseline, type Baseline } from './baselines.js';
 import { buildContext } from './context.js';
@@ -199,6 +200,7 @@ async function main() {
   // The app exactly as production runs it: production config, its own LOGIN role, no logger.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bigportal-bench-'));
   const { privateKey } = generateKeyPairSync('ed25519');
+  const vapid = webpush.generateVAPIDKeys();
   const config = loadConfig({
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
@@ -211,6 +213,8 @@ async function main() {
     JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     SIGNED_URL_SECRET: randomBytes(32).toString('base64url'),
     PII_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    VAPID_PRIVATE_KEY: vapid.privateKey,
   });
   const services = await createServices(config, { migrate: false });
   const app = await buildApp(services, { logger: false });
