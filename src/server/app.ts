@@ -33,6 +33,7 @@ import { membersRoutes } from './modules/members/members.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { productionsRoutes } from './modules/productions/productions.routes.js';
 import { realtimeRoutes } from './realtime/realtime.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import type { Services } from './services.js';
@@ -161,6 +162,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   await app.register(profilesRoutes, { prefix: '/api/v1' });
   await app.register(ssoRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
+  await app.register(productionsRoutes, { prefix: '/api/v1' });
   await app.register(realtimeRoutes, { prefix: '/api/v1' });
 
   await registerWebApp(app);

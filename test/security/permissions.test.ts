@@ -47,6 +47,9 @@ interface Fixture {
   session: Record<Role, string>;
   /** A notification of the other member. */
   otherNotification: string;
+  /** A production, and one in planning per acting role to delete. */
+  production: string;
+  deletableProduction: Record<Role, string>;
 }
 
 interface Row {
@@ -128,6 +131,12 @@ const table: Row[] = [
   { op: 'POST /api/v1/admin/notification-deliveries/{id}/retry', case: 'unknown delivery',
                                                                expect: ['F', 'H', 'F', 'F', 'F', 'H'], request: () => ({ url: '/api/v1/admin/notification-deliveries/00000000-0000-4000-8000-000000000000/retry' }) },
   { op: 'POST /api/v1/admin/announcements',                    expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ subject: 'Sweep', body: 'Permission sweep' }) },
+  // ---- productions (office roles read; admins and production managers run them) ----
+  { op: 'GET /api/v1/productions',                             expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/productions',                            expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: json({ name: 'Sweep', start_date: '2026-01-01', end_date: '2026-01-31' }) },
+  { op: 'GET /api/v1/productions/{id}',                        expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/productions/${fx.production}` }) },
+  { op: 'PATCH /api/v1/productions/{id}',                      expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/productions/${fx.production}`, payload: { description: 'Swept' } }) },
+  { op: 'DELETE /api/v1/productions/{id}',                     expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/productions/${fx.deletableProduction[r]}` }) },
   // ---- single sign-on (the fixture configures a provider; nothing listens at its issuer) ----
   { op: 'GET /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'PUT /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ issuer: 'http://127.0.0.1:9', client_id: 'portal' }) },
@@ -195,7 +204,14 @@ beforeAll(async () => {
   const [otherNotification] = await withTenant(t.services.database.db, { organizationId: org.id }, (trx) =>
     notify({ organizationId: org.id, trx, enqueue: (job, payload) => t.services.jobs.enqueue(trx, job, payload) },
       { type: 'announcement', recipients: [other.id], subject: 'For the other member', body: 'x' }));
-  fx = { otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
+  const newProduction = async (name: string) => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/productions', headers: org.users.admin.auth, payload: { name, start_date: '2026-01-01', end_date: '2026-12-31' } });
+    expect(res.statusCode, res.body).toBe(201);
+    return (res.json() as { id: string }).id;
+  };
+  const production = await newProduction('Matrix production');
+  const deletableProduction = await perRole((role) => newProduction(`Deletable by ${role}`));
+  fx = { production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
 });
 afterAll(async () => t?.close());
 

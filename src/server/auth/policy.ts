@@ -40,6 +40,8 @@ export const catalogue = {
   artist_profiles: { read: ['any'], read_sensitive: ['any'] },
   privacy: { export: ['own'], request_deletion: ['own'] },
   deletion_requests: { read: ['any'], complete: ['any'] },
+  // Productions (capability 4): office roles read them (budgets included); admins and production managers run them.
+  productions: { read: ['any'], write: ['any'] },
   // Modules to come: their routes use these actions only.
   contracts: { read: ['own', 'any'], sign: ['own'], write: ['any'], assign: ['any'], delete: ['any'] },
   expenses: { read: ['own', 'any'], write: ['own', 'any'], approve: ['any', 'high_value'], pay: ['any'], settings: ['any'] },
@@ -90,7 +92,7 @@ const ownThings: Grant[] = [
 ];
 
 // Office roles see who works in the organization and their artist profiles (masked).
-const staff: Grant[] = [...ownThings, 'members:read:any', 'artist_profiles:read:any'];
+const staff: Grant[] = [...ownThings, 'members:read:any', 'artist_profiles:read:any', 'productions:read:any'];
 
 /**
  * Seed 004's matrix, extended. The seed's own lines are marked; the rest follows from what exists
@@ -106,7 +108,7 @@ export const roleGrants: Record<Role, readonly Grant[]> = {
   // seed: expenses:*:*, reports:read:*
   accountant: [...staff, 'expenses:*:*', 'reports:read:*', 'artist_profiles:read_sensitive:any'],
   // seed: schedule:*:*, events:write:*
-  production_manager: [...staff, 'schedule:*:*', 'events:write:*', 'events:read:any'],
+  production_manager: [...staff, 'schedule:*:*', 'events:write:*', 'events:read:any', 'productions:write:any'],
   // seed: expenses:approve:high_value, reports:*:*; approves (and pays) the ordinary ones too
   finance_director: [
     ...staff, 'expenses:approve:high_value', 'reports:*:*', 'artist_profiles:read_sensitive:any',

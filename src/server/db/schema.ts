@@ -153,6 +153,7 @@ export interface DB {
   notification_preferences: NotificationPreferencesTable;
   push_subscriptions: PushSubscriptionsTable;
   reminders: RemindersTable;
+  productions: ProductionsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -393,3 +394,26 @@ export interface RemindersTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
+
+/** migrations/0009_productions.sql */
+export type ProductionStatus = 'planning' | 'active' | 'completed' | 'cancelled' | 'archived';
+export interface ProductionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  code: string | null;
+  description: string | null;
+  /** Read as YYYY-MM-DD text and budget_amount as exact decimal text (productions.queries.ts), on both engines. */
+  start_date: string;
+  end_date: string;
+  budget_amount: string | null;
+  budget_currency: Generated<string>;
+  status: ColumnType<ProductionStatus, ProductionStatus | undefined, ProductionStatus>;
+  status_reason: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  archived_at: Timestamp | null;
+  search: ColumnType<string, never, never>;
+}
+export type Production = Selectable<ProductionsTable>;
