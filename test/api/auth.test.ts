@@ -150,6 +150,10 @@ describe('invitations and organization switching', () => {
     const invite = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers: admin, payload: { email: artistEmail, role: 'artist', first_name: 'Jane', last_name: 'Doe' } });
     expect(invite.statusCode).toBe(201);
     const token = linkToken(invite.json().accept_url);
+    const preview = (tok: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/invitations/preview', payload: { token: tok } });
+    const shown = await preview(token);
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toMatchObject({ organization_name: 'Globe Theatre', email: artistEmail, role: 'artist', first_name: 'Jane', last_name: 'Doe', existing_account: false });
     const reg = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token, password } });
     expect(reg.statusCode, reg.body).toBe(201);
     expect(reg.json()).toMatchObject({ role: 'artist', user: { email: artistEmail, email_verified: true } });
@@ -158,6 +162,9 @@ describe('invitations and organization switching', () => {
     const other = await signUp();
     const invite2 = await t.app.inject({ method: 'POST', url: '/api/v1/admin/users', headers: { authorization: `Bearer ${other.tokens.access_token}` }, payload: { email: artistEmail, role: 'production_manager' } });
     const token2 = linkToken(invite2.json().accept_url);
+    expect((await preview(token2)).json()).toMatchObject({ email: artistEmail, role: 'production_manager', existing_account: true });
+    // A used, a made-up or a truncated link tells nothing.
+    for (const bad of [token, 'x'.repeat(43), token2.slice(0, 30)]) expect((await preview(bad)).json().type).toBe('invalid_token');
     const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token2, password: 'Some-Other-Password-9' } });
     expect(wrong.statusCode).toBe(409);
     const joined = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { invitation_token: token2, password } });

@@ -8,7 +8,7 @@ import { idParams, problems } from '../../http/schemas.js';
 import type { User } from '../../db/schema.js';
 import type { MembershipSummary } from './auth.queries.js';
 import {
-  accountSchema, changePasswordBody, forgotBody, loginBody, logoutBody, messageSchema, refreshBody, registerBody,
+  accountSchema, changePasswordBody, forgotBody, invitationLookupBody, invitationPreviewSchema, loginBody, logoutBody, messageSchema, refreshBody, registerBody,
   resetBody, sessionSchema, signedInSchema, signUpBody, switchBody, tokensSchema, verifyEmailBody,
 } from './auth.schemas.js';
 import * as auth from './auth.service.js';
@@ -119,6 +119,14 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     void reply.code(201);
     return signInResult(reply, result, req.body.use_cookie);
   });
+
+  app.post('/auth/invitations/preview', {
+    config: { public: true, rateLimit: { ...loginRateLimit, max: 20, keyGenerator: (req: FastifyRequest) => `invitation-preview:${clientKey(req.ip)}` } },
+    schema: {
+      tags: ['auth'], summary: 'Who invites, for which address and role (the accept page, before registering)', security: [],
+      body: invitationLookupBody, response: { 200: invitationPreviewSchema, ...problems(400, 401, 429) },
+    },
+  }, (req) => auth.previewInvitation(services, req.body.token));
 
   app.post('/auth/refresh', {
     config: { public: true },

@@ -89,3 +89,17 @@ export const sessionSchema = z.object({
 });
 
 export const messageSchema = z.object({ message: z.string() });
+
+export const invitationLookupBody = z.strictObject({
+  token: z.string().min(20).max(200).describe('The token of the accept link (sent in the body, never in a URL)'),
+});
+
+export const invitationPreviewSchema = z.object({
+  organization_name: z.string(),
+  email: z.string(),
+  role: z.enum(roles),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  expires_at: z.string(),
+  existing_account: z.boolean().describe('The invited address already has an account: joining takes its password'),
+}).meta({ id: 'InvitationPreview' });

@@ -35,6 +35,27 @@ export interface SignedIn {
 /** Signed in, or (account with two-factor on) the second step still due: see mfa.service.ts. */
 export type SignInResult = SignedIn | MfaChallenge;
 
+/**
+ * What the accept page shows before anyone types: who invites, for which address and role, and
+ * whether that address already has an account. Only the holder of the link (the invitee) can ask.
+ */
+export async function previewInvitation(services: Services, token: string) {
+  return withAuthScope(services.database.db, async (trx) => {
+    const invitation = await trx.selectFrom('invitations as i').innerJoin('organizations as o', 'o.id', 'i.organization_id')
+      .select(['i.email', 'i.role', 'i.first_name', 'i.last_name', 'i.expires_at', 'i.accepted_at', 'i.revoked_at', 'o.name as organization_name'])
+      .where('i.token_hash', '=', hashInvitationToken(token)).executeTakeFirst();
+    if (!invitation || invitation.accepted_at || invitation.revoked_at || invitation.expires_at <= new Date()) {
+      throw new AppError('invalid_token', 'This invitation link is not valid any more; ask for a new one');
+    }
+    const existing = await findUserByEmail(trx, invitation.email);
+    return {
+      organization_name: invitation.organization_name, email: invitation.email, role: invitation.role,
+      first_name: invitation.first_name, last_name: invitation.last_name, expires_at: invitation.expires_at.toISOString(),
+      existing_account: Boolean(existing?.is_active),
+    };
+  });
+}
+
 /** Who and where an audit row of the sign-in flows comes from. */
 export function origin(req: AuthRequest, organizationId: string, actorId: string | null): AuditOrigin {
   return { organizationId, actorId, ip: req.ip, userAgent: req.userAgent?.slice(0, 500) ?? null, requestId: req.requestId };

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -7,10 +8,20 @@ import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
 import { ApiError, apiPost } from '../../api.js';
 import { useAuth } from '../../auth/AuthProvider.js';
-import type { MfaChallenge, SignedIn } from '../../auth/types.js';
+import { ROLE_LABEL, type MfaChallenge, type Role, type SignedIn } from '../../auth/types.js';
 import { Field, FormError, MIN_PASSWORD_LENGTH, PasswordField, PasswordRules, PublicHeading, useApiForm } from '../../components/forms.js';
 import { LinkProblem } from './LinkProblem.js';
 import { SecondFactorStep } from './SecondFactorStep.js';
+
+interface InvitationPreview {
+  organization_name: string;
+  email: string;
+  role: Role;
+  first_name: string | null;
+  last_name: string | null;
+  expires_at: string;
+  existing_account: boolean;
+}
 
 /**
  * /accept-invitation?token=… from the invitation e-mail (or a link an administrator passed on):
@@ -29,6 +40,20 @@ export default function AcceptInvitationPage() {
   // An existing account with two-factor: the membership exists now; the code completes the sign-in.
   const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
   const form = useApiForm();
+  // Who invites, for which address and role: shown before anyone types (POST keeps the token out of logs).
+  const preview = useQuery({
+    queryKey: ['invitation-preview', token],
+    enabled: token.length >= 20,
+    retry: false,
+    staleTime: Infinity,
+    queryFn: () => apiPost<InvitationPreview>('/api/v1/auth/invitations/preview', { token }, { auth: false }),
+  });
+  useEffect(() => {
+    if (!preview.data) return;
+    setExistingAccount(preview.data.existing_account);
+    setFirstName((v) => v || preview.data.first_name || '');
+    setLastName((v) => v || preview.data.last_name || '');
+  }, [preview.data]);
 
   const finish = (payload: SignedIn) => {
     signedIn(payload);
@@ -88,7 +113,8 @@ export default function AcceptInvitationPage() {
     );
   }
 
-  const invalidLink = !token || token.length < 20 || (form.error instanceof ApiError && form.error.problem?.type === 'invalid_token');
+  const refused = (err: unknown) => err instanceof ApiError && err.problem?.type === 'invalid_token';
+  const invalidLink = !token || token.length < 20 || refused(form.error) || refused(preview.error);
   if (invalidLink) {
     return (
       <LinkProblem title="This invitation link does not work">
@@ -101,9 +127,10 @@ export default function AcceptInvitationPage() {
   return (
     <>
       <PublicHeading title="Join your organization">
-        {existingAccount
-          ? 'You have been invited to another organization.'
-          : 'You have been invited to the BIG Live Portal. Tell us your name and choose a password to finish setting up your account.'}
+        {preview.data
+          ? `${preview.data.organization_name} invites ${preview.data.email} to join as ${ROLE_LABEL[preview.data.role].toLowerCase()}. `
+          : 'You have been invited to the BIG Live Portal. '}
+        {existingAccount ? 'Enter the password of your account to add this organization to it.' : 'Tell us your name and choose a password to finish setting up your account.'}
       </PublicHeading>
       <Box component="form" noValidate onSubmit={submit} sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
         {existingAccount && (
