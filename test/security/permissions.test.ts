@@ -50,6 +50,7 @@ interface Fixture {
   /** A production, and one in planning per acting role to delete. */
   production: string;
   deletableProduction: Record<Role, string>;
+  contract: string;
 }
 
 interface Row {
@@ -60,6 +61,11 @@ interface Row {
 }
 
 const none = () => ({});
+/** A multipart contract upload: the `data` JSON part, then a PDF. */
+function contractUpload(data: Record<string, unknown>) {
+  const body = multipart([{ filename: 'contract.pdf', contentType: 'application/pdf', data: samples.pdf }], { data: JSON.stringify(data) });
+  return { payload: body.payload, headers: body.headers };
+}
 const json = (payload: Record<string, unknown>) => () => ({ payload });
 
 // prettier-ignore
@@ -137,6 +143,12 @@ const table: Row[] = [
   { op: 'GET /api/v1/productions/{id}',                        expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/productions/${fx.production}` }) },
   { op: 'PATCH /api/v1/productions/{id}',                      expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/productions/${fx.production}`, payload: { description: 'Swept' } }) },
   { op: 'DELETE /api/v1/productions/{id}',                     expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/productions/${fx.deletableProduction[r]}` }) },
+  // ---- contracts (administrators manage them; assignment and signing come next) ----
+  { op: 'POST /api/v1/contracts',                              expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: () => contractUpload({ title: 'Sweep' }) },
+  { op: 'POST /api/v1/contracts/{id}/versions',                expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ ...contractUpload({ change_summary: 'Sweep' }), url: `/api/v1/contracts/${fx.contract}/versions` }) },
+  { op: 'GET /api/v1/contracts',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'GET /api/v1/contracts/{id}',                          expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}` }) },
+  { op: 'GET /api/v1/contracts/{id}/download',                 expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/download` }) },
   // ---- single sign-on (the fixture configures a provider; nothing listens at its issuer) ----
   { op: 'GET /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'PUT /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ issuer: 'http://127.0.0.1:9', client_id: 'portal' }) },
@@ -211,7 +223,10 @@ beforeAll(async () => {
   };
   const production = await newProduction('Matrix production');
   const deletableProduction = await perRole((role) => newProduction(`Deletable by ${role}`));
-  fx = { production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
+  const contractBody = contractUpload({ title: 'Matrix contract' });
+  const contract = await t.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...org.users.admin.auth, ...contractBody.headers }, payload: contractBody.payload });
+  expect(contract.statusCode, contract.body).toBe(201);
+  fx = { contract: (contract.json() as { id: string }).id, production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
 });
 afterAll(async () => t?.close());
 

@@ -154,6 +154,8 @@ export interface DB {
   push_subscriptions: PushSubscriptionsTable;
   reminders: RemindersTable;
   productions: ProductionsTable;
+  contracts: ContractsTable;
+  contract_versions: ContractVersionsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -417,3 +419,35 @@ export interface ProductionsTable {
   search: ColumnType<string, never, never>;
 }
 export type Production = Selectable<ProductionsTable>;
+
+/** migrations/0010_contracts.sql */
+export type ContractStatus = 'draft' | 'pending' | 'active' | 'expired' | 'cancelled';
+export interface ContractsTable {
+  id: Generated<string>;
+  organization_id: string;
+  production_id: string | null;
+  title: string;
+  description: string | null;
+  status: ColumnType<ContractStatus, ContractStatus | undefined, ContractStatus>;
+  current_version: Generated<number>;
+  terms: ColumnType<Record<string, unknown>, string | undefined, string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  search: ColumnType<string, never, never>;
+}
+export type Contract = Selectable<ContractsTable>;
+
+export interface ContractVersionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  contract_id: string;
+  version: number;
+  file_id: string;
+  sha256: string;
+  change_summary: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}

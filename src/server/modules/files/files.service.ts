@@ -44,7 +44,7 @@ export async function receiveUpload(storage: FileStorage, part: MultipartFile, o
 }
 
 /** Records a received upload in the catalogue, audited in the same transaction. */
-export async function recordUpload(ctx: RequestContext, storage: FileStorage, upload: ReceivedUpload): Promise<StoredFile> {
+export async function recordUpload(ctx: RequestContext, storage: FileStorage, upload: ReceivedUpload, purpose = 'attachment'): Promise<StoredFile> {
   const file = await ctx.trx.insertInto('files').values({
     organization_id: ctx.organizationId,
     storage_provider: storage.provider,
@@ -54,6 +54,7 @@ export async function recordUpload(ctx: RequestContext, storage: FileStorage, up
     size_bytes: upload.sizeBytes,
     sha256: upload.sha256,
     uploaded_by: ctx.actor.userId,
+    purpose,
   }).returningAll().executeTakeFirstOrThrow();
   await ctx.audit({ entityType: 'file', entityId: file.id, action: 'create', after: { name: file.original_name, content_type: file.content_type, size_bytes: file.size_bytes, sha256: file.sha256 } });
   return file;

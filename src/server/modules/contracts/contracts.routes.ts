@@ -1,0 +1,152 @@
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allowedActions, can } from '../../auth/policy.js';
+import type { Actor } from '../../auth/tokens.js';
+import { mutateInTenant, readInTenant, requireActor } from '../../http/context.js';
+import { AppError } from '../../http/errors.js';
+import { idParams, problems } from '../../http/schemas.js';
+import { downloadLinkSchema } from '../files/files.schemas.js';
+import { receiveUpload, type ReceivedUpload } from '../files/files.service.js';
+import type { ContractRow } from './contracts.queries.js';
+import { contractDataSchema, contractListSchema, contractSchema, listContractsQuery, versionDataSchema } from './contracts.schemas.js';
+import * as service from './contracts.service.js';
+
+type Version = Awaited<ReturnType<typeof service.getContract>>['versions'][number];
+
+function presentContract(c: ContractRow, actor: Actor, versions?: Version[]) {
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    production: c.production_id ? { id: c.production_id, name: c.production_name ?? '' } : null,
+    status: c.status,
+    current_version: c.current_version,
+    terms: c.terms,
+    tags: c.tags,
+    metadata: c.metadata,
+    created_at: c.created_at.toISOString(),
+    updated_at: c.updated_at.toISOString(),
+    ...(versions ? {
+      versions: versions.map((v) => ({
+        version: v.version, change_summary: v.change_summary, created_by: v.created_by, created_at: v.created_at.toISOString(),
+        file: { id: v.file_id, name: v.original_name, content_type: v.content_type, size_bytes: v.size_bytes, sha256: v.sha256 },
+      })),
+    } : {}),
+    allowed_actions: allowedActions(actor, ['contracts:write', 'contracts:assign', 'contracts:delete']),
+  };
+}
+
+/** Validation problems of a JSON part, named like body fields (`body.terms.end_date`). */
+function parseJsonPart<T>(schema: z.ZodType<T>, raw: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new AppError('malformed_json', 'The "data" part is not valid JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError('validation_error', 'The contract details are invalid', parsed.error.issues.map((i) => ({ field: ['body', ...i.path.map(String)].join('.'), message: i.message })));
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads a multipart upload whose `data` part (JSON) comes before its `file` part, streaming the
+ * file to storage only after the details parsed; PDF or DOCX, checked by content.
+ */
+async function readUpload<T>(req: FastifyRequest, schema: z.ZodType<T>, maxBytes: number): Promise<{ data: T; upload: ReceivedUpload }> {
+  if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'Send multipart/form-data with a "data" part (JSON) and then a "file" part');
+  const actor = requireActor(req);
+  let data: T | undefined;
+  let upload: ReceivedUpload | undefined;
+  for await (const part of req.parts()) {
+    if (part.type === 'field') {
+      if (part.fieldname === 'data' && typeof part.value === 'string') data = parseJsonPart(schema, part.value);
+      continue;
+    }
+    const file = part as MultipartFile;
+    if (file.fieldname !== 'file' || upload) {
+      file.file.resume();
+      continue;
+    }
+    if (data === undefined) {
+      file.file.resume();
+      throw new AppError('validation_error', 'Send the "data" part before the "file" part', [{ field: 'body.data', message: 'Required before the file' }]);
+    }
+    upload = await receiveUpload(req.server.services.storage, file, actor.organizationId, maxBytes, ['pdf', 'docx']);
+  }
+  if (data === undefined) throw new AppError('validation_error', 'The "data" part is missing', [{ field: 'body.data', message: 'Required' }]);
+  if (!upload) throw new AppError('validation_error', 'The document is missing', [{ field: 'body.file', message: 'Required (PDF or DOCX)' }]);
+  return { data, upload };
+}
+
+export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { storage, config, signingSecret } = app.services;
+  const tags = ['contracts'];
+
+  /** Uploads by people who may not write are refused before a byte is stored. */
+  const mayWrite = (req: FastifyRequest) => {
+    if (!can(requireActor(req), 'contracts:write')) throw new AppError('forbidden', 'Only administrators upload contracts');
+  };
+
+  app.post('/contracts', {
+    schema: {
+      tags, summary: 'Upload a contract (multipart: "data" JSON with title, description, production_id, terms, tags, metadata; then "file": PDF or DOCX ≤ 50 MB)',
+      consumes: ['multipart/form-data'], response: { 201: contractSchema, ...problems(400, 401, 403, 404, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    mayWrite(req);
+    const { data, upload } = await readUpload(req, contractDataSchema, config.FILE_MAX_BYTES);
+    try {
+      return await mutateInTenant(req, reply, async (ctx) => {
+        const id = await service.createContract(ctx, storage, data, upload);
+        const { contract, versions } = await service.getContract(ctx, id);
+        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
+      }, { fingerprint: `${upload.sha256}:${JSON.stringify(data)}` });
+    } catch (err) {
+      await storage.delete(upload.key);
+      throw err;
+    }
+  });
+
+  app.post('/contracts/:id/versions', {
+    schema: {
+      tags, summary: 'Add a new version of the document (multipart: "data" JSON with change_summary, then "file")',
+      params: idParams, consumes: ['multipart/form-data'], response: { 201: contractSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
+    },
+  }, async (req, reply) => {
+    mayWrite(req);
+    const { data, upload } = await readUpload(req, versionDataSchema, config.FILE_MAX_BYTES);
+    try {
+      return await mutateInTenant(req, reply, async (ctx) => {
+        await service.addVersion(ctx, storage, req.params.id, data.change_summary, upload);
+        const { contract, versions } = await service.getContract(ctx, req.params.id);
+        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
+      }, { fingerprint: `${upload.sha256}:${data.change_summary}` });
+    } catch (err) {
+      await storage.delete(upload.key);
+      throw err;
+    }
+  });
+
+  app.get('/contracts', {
+    schema: { tags, summary: 'Contracts, newest first, by status, production, tag, words and dates', querystring: listContractsQuery, response: { 200: contractListSchema, ...problems(400, 401, 403) } },
+  }, (req) => readInTenant(req, async (ctx) => {
+    const page = await service.listContracts(ctx, req.query);
+    return { data: page.data.map((c) => presentContract(c, ctx.actor)), pagination: page.pagination };
+  }));
+
+  app.get('/contracts/:id', {
+    schema: { tags, summary: 'One contract with its versions', params: idParams, response: { 200: contractSchema, ...problems(400, 401, 403, 404) } },
+  }, (req) => readInTenant(req, async (ctx) => {
+    const { contract, versions } = await service.getContract(ctx, req.params.id);
+    return presentContract(contract, ctx.actor, versions);
+  }));
+
+  app.get('/contracts/:id/download', {
+    schema: { tags, summary: 'A 15-minute signed link to the current version', params: idParams, response: { 200: downloadLinkSchema.extend({ version: z.number().int() }), ...problems(400, 401, 403, 404) } },
+  }, (req) => readInTenant(req, (ctx) => service.downloadLink(ctx, req.params.id, signingSecret, config.publicUrl)));
+};

@@ -1,0 +1,85 @@
+import { authorize } from '../../auth/policy.js';
+import { signDownload, SIGNED_URL_TTL_SECONDS } from '../../files/signed-url.js';
+import type { FileStorage } from '../../files/storage.js';
+import type { RequestContext } from '../../http/context.js';
+import { AppError, notFound } from '../../http/errors.js';
+import { recordUpload, type ReceivedUpload } from '../files/files.service.js';
+import * as queries from './contracts.queries.js';
+import type { ContractData, ListContractsQuery } from './contracts.schemas.js';
+
+/** The contract's dates (and payment dates) must fall within its production's. */
+async function checkProduction(ctx: RequestContext, data: ContractData) {
+  if (!data.production_id) return;
+  const production = await queries.productionDates(ctx.trx, ctx.organizationId, data.production_id);
+  if (!production) throw new AppError('validation_error', 'No such production in this organization', [{ field: 'body.production_id', message: 'Not found' }]);
+  if (production.status === 'archived' || production.status === 'cancelled') {
+    throw new AppError('validation_error', `The production is ${production.status}`, [{ field: 'body.production_id', message: `Production ${production.status}` }]);
+  }
+  const outside = (date: string | undefined) => date !== undefined && (date < production.start_date || date > production.end_date);
+  const range = `${production.start_date} – ${production.end_date}`;
+  const problems = [
+    ...(outside(data.terms.start_date) ? [{ field: 'body.terms.start_date', message: `Outside the production (${range})` }] : []),
+    ...(outside(data.terms.end_date) ? [{ field: 'body.terms.end_date', message: `Outside the production (${range})` }] : []),
+  ];
+  if (problems.length) throw new AppError('validation_error', `Contract dates must fall within the production ${production.name} (${range})`, problems);
+}
+
+export async function createContract(ctx: RequestContext, storage: FileStorage, data: ContractData, upload: ReceivedUpload) {
+  authorize(ctx.actor, 'contracts:write');
+  await checkProduction(ctx, data);
+  const file = await recordUpload(ctx, storage, upload, 'contract');
+  const contract = await ctx.trx.insertInto('contracts').values({
+    organization_id: ctx.organizationId,
+    production_id: data.production_id ?? null,
+    title: data.title,
+    description: data.description ?? null,
+    terms: JSON.stringify(data.terms),
+    tags: [...new Set(data.tags)],
+    metadata: JSON.stringify(data.metadata),
+    created_by: ctx.actor.userId,
+  }).returning('id').executeTakeFirstOrThrow();
+  await ctx.trx.insertInto('contract_versions').values({
+    organization_id: ctx.organizationId, contract_id: contract.id, version: 1, file_id: file.id, sha256: file.sha256, created_by: ctx.actor.userId,
+  }).execute();
+  await ctx.audit({ entityType: 'contract', entityId: contract.id, action: 'create', after: { title: data.title, production_id: data.production_id ?? null, terms: data.terms, file_sha256: file.sha256 } });
+  return contract.id;
+}
+
+/** An amendment: a new document version; the history stays. */
+export async function addVersion(ctx: RequestContext, storage: FileStorage, id: string, changeSummary: string, upload: ReceivedUpload) {
+  authorize(ctx.actor, 'contracts:write');
+  const contract = await ctx.trx.selectFrom('contracts').select(['id', 'current_version', 'status'])
+    .where('organization_id', '=', ctx.organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!contract) throw notFound('Contract');
+  if (contract.status === 'cancelled') throw new AppError('conflict', 'A cancelled contract takes no new versions');
+  const file = await recordUpload(ctx, storage, upload, 'contract');
+  const version = contract.current_version + 1;
+  await ctx.trx.insertInto('contract_versions').values({
+    organization_id: ctx.organizationId, contract_id: id, version, file_id: file.id, sha256: file.sha256, change_summary: changeSummary, created_by: ctx.actor.userId,
+  }).execute();
+  await ctx.trx.updateTable('contracts').set({ current_version: version }).where('organization_id', '=', ctx.organizationId).where('id', '=', id).execute();
+  await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.version_added', before: { version: contract.current_version }, after: { version, change_summary: changeSummary, file_sha256: file.sha256 } });
+}
+
+export async function getContract(ctx: RequestContext, id: string) {
+  authorize(ctx.actor, 'contracts:read', { ownerId: null });
+  const contract = await queries.findContract(ctx.trx, ctx.organizationId, id);
+  if (!contract) throw notFound('Contract');
+  return { contract, versions: await queries.listVersions(ctx.trx, ctx.organizationId, id) };
+}
+
+export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
+  authorize(ctx.actor, 'contracts:read', { ownerId: null });
+  return queries.listContracts(ctx.trx, ctx.organizationId, filter);
+}
+
+/** A 15-minute signed link to the current version's document. */
+export async function downloadLink(ctx: RequestContext, id: string, secret: string, publicUrl: string) {
+  const { versions } = await getContract(ctx, id);
+  const current = versions[0];
+  if (!current) throw notFound('Contract document');
+  const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_SECONDS;
+  const token = signDownload(secret, { fileId: current.file_id, organizationId: ctx.organizationId, expiresAt });
+  await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.download_link', after: { version: current.version } });
+  return { url: `${publicUrl}/api/v1/files/download/${token}`, expires_at: new Date(expiresAt * 1000).toISOString(), version: current.version };
+}

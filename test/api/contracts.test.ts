@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTenant } from '../../src/server/db/tenant.js';
+import { createOrganization, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
+import { expectProblem, multipart, samples } from './support.js';
+
+/**
+ * Contracts, first part of issue 5 (items 2, 3, 8, 9): upload with terms checked against the
+ * production, document checked by content, versions, lists, signed download.
+ */
+let t: TestApp;
+let org: TestOrganization;
+let productionId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  org = await createOrganization(t.services, 'Contracts');
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/productions', headers: org.users.admin.auth, payload: { name: 'Hamlet', start_date: '2026-03-01', end_date: '2026-05-31' } });
+  productionId = res.json().id;
+});
+afterAll(async () => t?.close());
+
+const details = (over: Record<string, unknown> = {}) => ({
+  title: 'Hamlet — principal artist agreement',
+  description: 'Season 2026, Equity rules',
+  production_id: productionId,
+  terms: {
+    amount: '12000.00', currency: 'EUR', start_date: '2026-03-01', end_date: '2026-05-31', union: { name: 'Equity', agreement: 'ITC 2026' },
+    payment_schedule: [{ label: 'Signing', due_date: '2026-03-01', amount: '6000.00' }, { label: 'Closing night', due_date: '2026-05-31', amount: '6000.00' }],
+  },
+  tags: ['principal', 'season-2026'],
+  ...over,
+});
+
+function upload(data: unknown, file = { filename: 'contract.pdf', contentType: 'application/pdf', data: samples.pdf }, headers = org.users.admin.auth, url = '/api/v1/contracts') {
+  const body = multipart([file], { data: JSON.stringify(data) });
+  return t.app.inject({ method: 'POST', url, headers: { ...headers, ...body.headers }, payload: body.payload });
+}
+
+const count = (table: 'contracts' | 'files') => withTenant(t.services.database.db, { organizationId: org.id }, async (trx) =>
+  Number((await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow()).n));
+
+describe('uploading contracts', () => {
+  it('stores the document with its hash, the terms, tags and version 1; reads it back; audits it', async () => {
+    const res = await upload(details());
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({
+      title: 'Hamlet — principal artist agreement', status: 'draft', current_version: 1, production: { id: productionId, name: 'Hamlet' },
+      terms: { amount: '12000.00', currency: 'EUR', union: { name: 'Equity' } }, tags: ['principal', 'season-2026'],
+      allowed_actions: ['contracts:write', 'contracts:assign', 'contracts:delete'],
+    });
+    expect(body.versions).toEqual([expect.objectContaining({ version: 1, change_summary: null, file: expect.objectContaining({
+      name: 'contract.pdf', content_type: 'application/pdf', sha256: createHash('sha256').update(samples.pdf).digest('hex'),
+    }) })]);
+    const read = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${body.id}`, headers: org.users.system_admin.auth });
+    expect(read.json().versions).toHaveLength(1);
+  });
+
+  it('refuses terms that do not fit, wrong documents and missing parts, storing nothing', async () => {
+    const [contracts, files] = [await count('contracts'), await count('files')];
+    const badTerms: Array<[Record<string, unknown>, string]> = [
+      [details({ terms: { start_date: '2026-02-15', end_date: '2026-05-31' } }), 'body.terms.start_date'],
+      [details({ terms: { start_date: '2026-03-01', end_date: '2026-06-30' } }), 'body.terms.end_date'],
+      [details({ terms: { start_date: '2026-05-01', end_date: '2026-04-01' } }), 'body.terms.end_date'],
+      [details({ terms: { amount: '100.00', currency: 'EUR', payment_schedule: [{ label: 'All', due_date: '2026-03-01', amount: '100.01' }] } }), 'body.terms.payment_schedule'],
+      [details({ terms: { amount: 100 } }), 'body.terms.amount'],
+      [details({ terms: { currency: 'EURO' } }), 'body.terms.currency'],
+      [details({ title: '' }), 'body.title'],
+      [details({ production_id: '00000000-0000-4000-8000-000000000000' }), 'body.production_id'],
+      [details({ surprise: true }), 'body'],
+    ];
+    for (const [data, field] of badTerms) {
+      const body = expectProblem(await upload(data), 400, 'validation_error');
+      expect((body.errors as Array<{ field: string }>).map((e) => e.field), JSON.stringify(data)).toContain(field);
+    }
+    const wrongFiles = [
+      { filename: 'contract.pdf', contentType: 'application/pdf', data: Buffer.from('MZ\x90\x00 this is really an executable') },
+      { filename: 'contract.pdf', contentType: 'application/pdf', data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') },
+      { filename: 'receipt.png', contentType: 'image/png', data: samples.png },
+    ];
+    for (const file of wrongFiles) expectProblem(await upload(details(), file), 400, 'invalid_file_type');
+    const noData = multipart([{ filename: 'contract.pdf', contentType: 'application/pdf', data: samples.pdf }]);
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...org.users.admin.auth, ...noData.headers }, payload: noData.payload }), 400, 'validation_error');
+    const badJson = multipart([{ filename: 'contract.pdf', contentType: 'application/pdf', data: samples.pdf }], { data: '{"title":' });
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...org.users.admin.auth, ...badJson.headers }, payload: badJson.payload }), 400, 'malformed_json');
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: org.users.admin.auth, payload: details() }), 415, 'unsupported_media_type');
+    expect([await count('contracts'), await count('files')]).toEqual([contracts, files]);
+  });
+
+  it('keeps a path-traversal file name harmless', async () => {
+    const res = await upload(details({ title: 'Traversal' }), { filename: '../../etc/passwd.pdf', contentType: 'application/pdf', data: samples.pdf });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().versions[0].file.name).not.toMatch(/[\\/]|\.\./);
+  });
+
+  it('only administrators upload; other organizations see nothing', async () => {
+    for (const role of ['artist', 'accountant', 'production_manager', 'finance_director'] as const) {
+      expectProblem(await upload(details(), undefined, org.users[role].auth), 403, 'forbidden');
+    }
+    const other = await createOrganization(t.services, 'Elsewhere');
+    const mine = (await upload(details({ title: 'Mine' }))).json();
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${mine.id}`, headers: other.users.admin.auth }), 404, 'not_found');
+    expectProblem(await upload({ change_summary: 'Takeover' }, undefined, other.users.admin.auth, `/api/v1/contracts/${mine.id}/versions`), 404, 'not_found');
+    // A production of another organization is not found either.
+    const theirs = await t.app.inject({ method: 'POST', url: '/api/v1/productions', headers: other.users.admin.auth, payload: { name: 'Theirs', start_date: '2026-01-01', end_date: '2026-12-31' } });
+    const cross = expectProblem(await upload(details({ production_id: theirs.json().id, terms: {} })), 400, 'validation_error');
+    expect(cross.errors).toEqual([expect.objectContaining({ field: 'body.production_id' })]);
+  });
+});
+
+describe('versions, lists and download', () => {
+  it('an amendment adds version 2 and keeps version 1', async () => {
+    const { id } = (await upload(details({ title: 'Amended agreement' }))).json();
+    const amended = Buffer.concat([samples.pdf, Buffer.from('% amendment 1\n')]);
+    const res = await upload({ change_summary: 'Fee raised to 13,000' }, { filename: 'contract-v2.pdf', contentType: 'application/pdf', data: amended }, org.users.admin.auth, `/api/v1/contracts/${id}/versions`);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().current_version).toBe(2);
+    expect(res.json().versions.map((v: { version: number; change_summary: string | null }) => [v.version, v.change_summary])).toEqual([[2, 'Fee raised to 13,000'], [1, null]]);
+    expectProblem(await upload({}, undefined, org.users.admin.auth, `/api/v1/contracts/${id}/versions`), 400, 'validation_error');
+
+    const link = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}/download`, headers: org.users.admin.auth });
+    expect(link.json().version).toBe(2);
+    const file = await t.app.inject({ method: 'GET', url: new URL(link.json().url).pathname });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(amended)).toBe(true);
+    expect(file.headers['content-disposition']).toMatch(/^inline; filename=/);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(file.headers['content-security-policy'])).toContain("default-src 'none'");
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}/download`, headers: org.users.artist.auth }), 403, 'forbidden');
+  });
+
+  it('lists by words, tag, production and status with cursor pages', async () => {
+    const mine = await createOrganization(t.services, 'Listing');
+    const prod = (await t.app.inject({ method: 'POST', url: '/api/v1/productions', headers: mine.users.admin.auth, payload: { name: 'Gala', start_date: '2026-01-01', end_date: '2026-12-31' } })).json();
+    const put = (title: string, extra: Record<string, unknown> = {}) => upload({ title, ...extra }, undefined, mine.users.admin.auth).then((r) => r.json());
+    await put('Orchestra services agreement', { description: 'Strings and brass', tags: ['orchestra'] });
+    await put('Gala host', { production_id: prod.id });
+    await put('Lighting designer');
+    const list = (query: string) => t.app.inject({ method: 'GET', url: `/api/v1/contracts?${query}`, headers: mine.users.admin.auth }).then((r) => r.json().data.map((c: { title: string }) => c.title));
+    expect(await list('q=brass')).toEqual(['Orchestra services agreement']);
+    expect(await list('tag=orchestra')).toEqual(['Orchestra services agreement']);
+    expect(await list(`production_id=${prod.id}`)).toEqual(['Gala host']);
+    expect(await list('status=draft&limit=2')).toEqual(['Lighting designer', 'Gala host']);
+    expect(await list('status=active')).toEqual([]);
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/contracts?status=signed', headers: mine.users.admin.auth }), 400, 'validation_error');
+  });
+});
