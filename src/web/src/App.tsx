@@ -97,6 +97,7 @@ export const routes: RouteObject[] = [
           { path: 'contracts', ...lazyPage(() => import('./pages/ContractsPage.js')) },
           { path: 'expenses', ...lazyPage(() => import('./pages/ExpensesPage.js')) },
           { path: 'schedule', ...lazyPage(() => import('./pages/SchedulePage.js')) },
+          { path: 'productions', ...lazyPage(() => import('./pages/ProductionsPage.js')) },
           { path: 'admin', ...lazyPage(() => import('./pages/AdminPage.js')) },
           { path: 'admin/people', ...lazyPage(() => import('./pages/PeoplePage.js')) },
           { path: 'admin/deletion-requests', ...lazyPage(() => import('./pages/DeletionRequestsPage.js')) },

@@ -16,6 +16,8 @@ export const ROLE_LABEL: Record<Role, string> = {
 export const STAFF_ROLES: readonly Role[] = ['admin', 'system_admin', 'production_manager', 'accountant', 'finance_director'];
 /** Roles that invite people and change roles (`members:update`, `invitations:*`). */
 export const MANAGER_ROLES: readonly Role[] = ['admin', 'system_admin'];
+/** Roles that create and change productions (`productions:write`); every staff role reads them. */
+export const PRODUCTION_WRITE_ROLES: readonly Role[] = ['admin', 'system_admin', 'production_manager'];
 
 export interface AccountUser {
   id: string;

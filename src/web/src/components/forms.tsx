@@ -122,6 +122,8 @@ export interface FieldProps {
   sx?: SxProps<Theme>;
 }
 
+const PICKER_TYPES = new Set(['date', 'time', 'datetime-local', 'month', 'week']);
+
 /**
  * An outlined text field (or native select) with its label, helper text and problem message,
  * wired for screen readers. Built from MUI's parts rather than TextField, which always brings
@@ -137,10 +139,12 @@ export function Field({
   const helperId = help ? `${id}-helper-text` : undefined;
   const described = [helperId, describedBy].filter(Boolean).join(' ') || undefined;
   const htmlInput = { ...inputProps, 'aria-describedby': described, ...(select ? { id } : {}) };
+  // Date and time inputs always show their own placeholder (dd/mm/yyyy), so the label sits above them.
+  const labelAbove = select || (type !== undefined && PICKER_TYPES.has(type));
   return (
     <FormControl fullWidth={fullWidth} error={Boolean(error)} required={required} disabled={disabled} size={size} sx={sx}>
       {label && (
-        <InputLabel htmlFor={id} shrink={select ? true : undefined}>
+        <InputLabel htmlFor={id} shrink={labelAbove ? true : undefined}>
           {label}
         </InputLabel>
       )}
@@ -157,6 +161,7 @@ export function Field({
           onChange={onChange}
           onFocus={onFocus}
           label={label}
+          notched={labelAbove && label ? true : undefined}
           autoComplete={autoComplete}
           autoFocus={autoFocus}
           multiline={multiline}

@@ -15,7 +15,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Typography from '@mui/material/Typography';
 import { useAuth } from '../auth/AuthProvider.js';
 import { LogoMark, OpenInNewIcon } from '../components/icons.js';
-import { activeDestination, destinationsFor, PRODUCT_NAME, type Destination } from '../navigation.js';
+import { activeDestination, bottomDestinations, destinationsFor, PRODUCT_NAME, type Destination } from '../navigation.js';
 import { selectedTint } from '../theme.js';
 
 const AccountArea = lazy(() => import('./AccountMenus.js'));
@@ -217,7 +217,8 @@ export function AppShell({ children }: { children?: ReactNode }) {
   const { pathname } = useLocation();
   const { account } = useAuth();
   const destinations = destinationsFor(account?.role);
-  const current = activeDestination(pathname)?.path;
+  const active = activeDestination(pathname);
+  const current = active?.path;
   useFocusOnNavigate(pathname);
 
   return (
@@ -241,7 +242,7 @@ export function AppShell({ children }: { children?: ReactNode }) {
           {children ?? <Outlet />}
         </Box>
       </Box>
-      <BottomNavigationBar currentPath={current} destinations={destinations} />
+      <BottomNavigationBar currentPath={active?.phoneParent ?? current} destinations={bottomDestinations(destinations)} />
     </Box>
   );
 }

@@ -8,7 +8,7 @@ import Typography from '@mui/material/Typography';
 import { useHasRole } from '../auth/guards.js';
 import { MANAGER_ROLES, STAFF_ROLES } from '../auth/types.js';
 import { ComingSoonCard } from '../components/ComingSoon.js';
-import { ArrowForwardIcon, DeleteIcon, HistoryIcon, KeyIcon, MailIcon, PeopleIcon, TuneIcon } from '../components/icons.js';
+import { ArrowForwardIcon, DeleteIcon, HistoryIcon, KeyIcon, MailIcon, PeopleIcon, ProductionsIcon, TuneIcon } from '../components/icons.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
 import { IconTile } from '../components/IconTile.js';
@@ -47,6 +47,14 @@ export default function AdminPage() {
             title="People"
             description="Invite people, give them roles and see who has not joined yet."
             icon={<PeopleIcon />}
+          />
+          {/* On phones the bottom bar has no room for Productions; this is the way there. */}
+          <AreaCard
+            id="admin-productions"
+            to="/productions"
+            title="Productions"
+            description="Shows and tours with their dates, budget and status: plan, start, complete or cancel them."
+            icon={<ProductionsIcon />}
           />
           {isAdministrator && (
             <AreaCard
