@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/server/db/tenant.js';
-import { createOrganization, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
+import { addUser, createOrganization, startTestApp, type TestApp, type TestOrganization } from '../helpers/app.js';
 import { expectProblem, multipart, samples } from './support.js';
 
 /**
@@ -127,7 +127,8 @@ describe('versions, lists and download', () => {
     expect(file.headers['content-disposition']).toMatch(/^inline; filename=/);
     expect(file.headers['x-content-type-options']).toBe('nosniff');
     expect(String(file.headers['content-security-policy'])).toContain("default-src 'none'");
-    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}/download`, headers: org.users.artist.auth }), 403, 'forbidden');
+    // Not assigned to the artist: as if it did not exist.
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}/download`, headers: org.users.artist.auth }), 404, 'not_found');
   });
 
   it('lists by words, tag, production and status with cursor pages', async () => {
@@ -144,5 +145,77 @@ describe('versions, lists and download', () => {
     expect(await list('status=draft&limit=2')).toEqual(['Lighting designer', 'Gala host']);
     expect(await list('status=active')).toEqual([]);
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/contracts?status=signed', headers: mine.users.admin.auth }), 400, 'validation_error');
+  });
+});
+
+describe('assignment', () => {
+  it('assigns many at once, answers per person, notifies the new ones, and the artists see only theirs', async () => {
+    const mine = await createOrganization(t.services, 'Assign');
+    const put = (title: string) => upload({ title }, undefined, mine.users.admin.auth).then((r) => r.json() as { id: string });
+    const contract = await put('Ensemble agreement');
+    const otherContract = await put('Not for the artist');
+    const artists = [mine.users.artist, await addUser(t.services, mine.id, 'artist', `a2-${mine.id.slice(0, 8)}@example.com`), await addUser(t.services, mine.id, 'artist', `a3-${mine.id.slice(0, 8)}@example.com`)];
+    const assign = (payload: Record<string, unknown>, headers = mine.users.admin.auth) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers, payload });
+
+    const res = await assign({ artist_ids: artists.map((a) => a.id), message: 'Please sign by Friday.' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ assigned: 3, results: artists.map((a) => ({ artist_id: a.id, result: 'assigned' })) });
+    const again = await assign({ artist_ids: [artists[0]!.id, mine.users.production_manager.id] });
+    expect(again.json().results.map((r: { result: string }) => r.result)).toEqual(['already_assigned', 'assigned']);
+
+    // The contract waits for signatures; each new person got a notification.
+    const status = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: mine.users.admin.auth });
+    expect(status.json()).toMatchObject({ status: 'pending', counts: { sent: 4, signed: 0 } });
+    const notes = await withTenant(t.services.database.db, { organizationId: mine.id }, (trx) =>
+      trx.selectFrom('notifications').select(['user_id', 'subject', 'link']).where('organization_id', '=', mine.id).where('type', '=', 'contract_assigned').execute());
+    expect(notes).toHaveLength(4);
+    expect(notes[0]).toMatchObject({ subject: 'A contract to sign: Ensemble agreement', link: `/contracts/${contract.id}` });
+
+    const artist = artists[1]!;
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: artist.auth });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().data.map((c: { id: string }) => c.id)).toEqual([contract.id]);
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}`, headers: artist.auth }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}/download`, headers: artist.auth }), 404, 'not_found');
+    const link = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/download`, headers: artist.auth });
+    expect(link.statusCode, link.body).toBe(200);
+    const after = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: mine.users.admin.auth });
+    const mineNow = after.json().assignments.find((a: { artist: { id: string } }) => a.artist.id === artist.id);
+    expect(mineNow).toMatchObject({ status: 'viewed' });
+    expect(mineNow.viewed_at).toBeTruthy();
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: artist.auth }), 403, 'forbidden');
+    expectProblem(await assign({ artist_ids: [artist.id] }, artist.auth), 403, 'forbidden');
+  });
+
+  it('refuses duplicates and people of another organization, assigning nobody', async () => {
+    const mine = await createOrganization(t.services, 'Assign refusals');
+    const stranger = await createOrganization(t.services, 'Strangers');
+    const contract = (await upload({ title: 'Refusals' }, undefined, mine.users.admin.auth)).json() as { id: string };
+    const assign = (artistIds: string[]) => t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: mine.users.admin.auth, payload: { artist_ids: artistIds } });
+    expectProblem(await assign([mine.users.artist.id, mine.users.artist.id]), 400, 'validation_error');
+    const cross = expectProblem(await assign([mine.users.artist.id, stranger.users.artist.id]), 404, 'not_found');
+    expect(cross.errors).toEqual([expect.objectContaining({ field: 'body.artist_ids.1' })]);
+    const status = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: mine.users.admin.auth });
+    expect(status.json()).toMatchObject({ status: 'draft', assignments: [] });
+    expectProblem(await t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: stranger.users.admin.auth, payload: { artist_ids: [stranger.users.artist.id] } }), 404, 'not_found');
+  });
+
+  it('assigns 500 people in one request', async () => {
+    const mine = await createOrganization(t.services, 'Big cast');
+    const contract = (await upload({ title: 'Chorus' }, undefined, mine.users.admin.auth)).json() as { id: string };
+    const ids = await withTenant(t.services.database.db, { organizationId: mine.id }, async (trx) => {
+      // Ids made here: the app role may create users but sees only its organization's members.
+      const users = Array.from({ length: 500 }, (_, i) => ({ id: randomUUID(), email: `chorus-${i}-${mine.id.slice(0, 8)}@example.com`, first_name: 'Chorus', last_name: `Member ${i}` }));
+      await trx.insertInto('users').values(users).execute();
+      await trx.insertInto('memberships').values(users.map((u) => ({ organization_id: mine.id, user_id: u.id, role: 'artist' as const }))).execute();
+      return users.map((u) => u.id);
+    });
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: mine.users.admin.auth, payload: { artist_ids: ids, send_notification: true } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().assigned).toBe(500);
+    const notes = await withTenant(t.services.database.db, { organizationId: mine.id }, (trx) =>
+      trx.selectFrom('notifications').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', mine.id).where('type', '=', 'contract_assigned').executeTakeFirstOrThrow());
+    expect(Number(notes.n)).toBe(500);
   });
 });

@@ -146,9 +146,14 @@ const table: Row[] = [
   // ---- contracts (administrators manage them; assignment and signing come next) ----
   { op: 'POST /api/v1/contracts',                              expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: () => contractUpload({ title: 'Sweep' }) },
   { op: 'POST /api/v1/contracts/{id}/versions',                expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ ...contractUpload({ change_summary: 'Sweep' }), url: `/api/v1/contracts/${fx.contract}/versions` }) },
-  { op: 'GET /api/v1/contracts',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
-  { op: 'GET /api/v1/contracts/{id}',                          expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}` }) },
-  { op: 'GET /api/v1/contracts/{id}/download',                 expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/download` }) },
+  // Everyone lists the contracts assigned to them; one not assigned to them is not found.
+  { op: 'GET /api/v1/contracts',                               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/contracts/{id}', case: 'not assigned to the caller',
+                                                               expect: ['H', 'A', 'H', 'H', 'H', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}` }) },
+  { op: 'GET /api/v1/contracts/{id}/download', case: 'not assigned to the caller',
+                                                               expect: ['H', 'A', 'H', 'H', 'H', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/download` }) },
+  { op: 'POST /api/v1/contracts/{id}/assign',                  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/assign`, payload: { artist_ids: [fx.other.id], send_notification: false } }) },
+  { op: 'GET /api/v1/contracts/{id}/status',                   expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/status` }) },
   // ---- single sign-on (the fixture configures a provider; nothing listens at its issuer) ----
   { op: 'GET /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'PUT /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ issuer: 'http://127.0.0.1:9', client_id: 'portal' }) },

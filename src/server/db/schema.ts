@@ -156,6 +156,7 @@ export interface DB {
   productions: ProductionsTable;
   contracts: ContractsTable;
   contract_versions: ContractVersionsTable;
+  contract_assignments: ContractAssignmentsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -450,4 +451,26 @@ export interface ContractVersionsTable {
   change_summary: string | null;
   created_by: string | null;
   created_at: CreatedAt;
+}
+
+/** migrations/0011_contract_assignments.sql */
+export type AssignmentStatus = 'pending' | 'sent' | 'viewed' | 'signed' | 'declined' | 'expired';
+export interface ContractAssignmentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  contract_id: string;
+  artist_id: string;
+  status: ColumnType<AssignmentStatus, AssignmentStatus | undefined, AssignmentStatus>;
+  version_assigned: number;
+  message: string | null;
+  assigned_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  sent_at: Timestamp | null;
+  viewed_at: Timestamp | null;
+  signed_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  decline_reason: string | null;
+  reminder_count: Generated<number>;
+  last_reminded_at: Timestamp | null;
 }

@@ -16,8 +16,13 @@ export function findContract(trx: Tx, organizationId: string, id: string) {
   return base(trx, organizationId).where('c.id', '=', id).executeTakeFirst();
 }
 
-export function listContracts(trx: Tx, organizationId: string, filter: ListContractsQuery) {
+export function listContracts(trx: Tx, organizationId: string, filter: ListContractsQuery & { assignedTo?: string }) {
   let q = base(trx, organizationId);
+  if (filter.assignedTo) {
+    const artistId = filter.assignedTo;
+    q = q.where(({ exists, selectFrom }) => exists(selectFrom('contract_assignments as a').select('a.id')
+      .whereRef('a.contract_id', '=', 'c.id').where('a.artist_id', '=', artistId)));
+  }
   if (filter.status) q = q.where('c.status', 'in', filter.status);
   if (filter.production_id) q = q.where('c.production_id', '=', filter.production_id);
   if (filter.tag) q = q.where(sql<boolean>`${filter.tag} = ANY(c.tags)`);

@@ -10,7 +10,8 @@ import { idParams, problems } from '../../http/schemas.js';
 import { downloadLinkSchema } from '../files/files.schemas.js';
 import { receiveUpload, type ReceivedUpload } from '../files/files.service.js';
 import type { ContractRow } from './contracts.queries.js';
-import { contractDataSchema, contractListSchema, contractSchema, listContractsQuery, versionDataSchema } from './contracts.schemas.js';
+import { assignBody, assignResultSchema, contractDataSchema, contractListSchema, contractSchema, contractStatusSchema, listContractsQuery, versionDataSchema } from './contracts.schemas.js';
+import * as assignments from './assignments.service.js';
 import * as service from './contracts.service.js';
 
 type Version = Awaited<ReturnType<typeof service.getContract>>['versions'][number];
@@ -146,7 +147,19 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     return presentContract(contract, ctx.actor, versions);
   }));
 
+  app.post('/contracts/:id/assign', {
+    schema: {
+      tags, summary: 'Assign the contract to many people at once (admins); answers per person; supports Idempotency-Key',
+      params: idParams, body: assignBody, response: { 200: assignResultSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
+    },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await assignments.assign(ctx, req.params.id, req.body) })));
+
+  app.get('/contracts/:id/status', {
+    schema: { tags, summary: 'Signature status per assignment (admins)', params: idParams, response: { 200: contractStatusSchema, ...problems(400, 401, 403, 404) } },
+  }, (req) => readInTenant(req, (ctx) => assignments.signatureStatus(ctx, req.params.id)));
+
   app.get('/contracts/:id/download', {
     schema: { tags, summary: 'A 15-minute signed link to the current version', params: idParams, response: { 200: downloadLinkSchema.extend({ version: z.number().int() }), ...problems(400, 401, 403, 404) } },
-  }, (req) => readInTenant(req, (ctx) => service.downloadLink(ctx, req.params.id, signingSecret, config.publicUrl)));
+    // Opening the document records the assigned person's first view, so it is a change.
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await service.downloadLink(ctx, req.params.id, signingSecret, config.publicUrl) })));
 };

@@ -77,3 +77,38 @@ export const listContractsQuery = z.strictObject({
   ...pageQuery,
 });
 export type ListContractsQuery = z.infer<typeof listContractsQuery>;
+
+export const assignBody = z.strictObject({
+  artist_ids: z.array(z.uuid()).min(1).max(1000).describe('Users (members of this organization) to assign')
+    .refine((ids) => new Set(ids).size === ids.length, 'Each person once'),
+  message: text(2000).optional().describe('Shown with the notification'),
+  send_notification: z.boolean().default(true),
+});
+export type AssignInput = z.infer<typeof assignBody>;
+
+export const assignResultSchema = z.object({
+  contract_id: z.uuid(),
+  assigned: z.number().int(),
+  results: z.array(z.object({ artist_id: z.uuid(), result: z.enum(['assigned', 'already_assigned']), assignment_id: z.uuid() })),
+}).meta({ id: 'ContractAssignResult' });
+
+export const assignmentStatuses = ['pending', 'sent', 'viewed', 'signed', 'declined', 'expired'] as const;
+export const contractStatusSchema = z.object({
+  contract_id: z.uuid(),
+  status: z.enum(contractStatuses),
+  current_version: z.number().int(),
+  counts: z.record(z.enum(assignmentStatuses), z.number().int()),
+  assignments: z.array(z.object({
+    id: z.uuid(),
+    artist: z.object({ id: z.uuid(), name: z.string(), email: z.string() }),
+    status: z.enum(assignmentStatuses),
+    version_assigned: z.number().int(),
+    needs_resigning: z.boolean().describe('Signed an older version than the current one'),
+    sent_at: z.string().nullable(),
+    viewed_at: z.string().nullable(),
+    signed_at: z.string().nullable(),
+    declined_at: z.string().nullable(),
+    decline_reason: z.string().nullable(),
+    reminder_count: z.number().int(),
+  })),
+}).meta({ id: 'ContractSignatureStatus' });

@@ -1,4 +1,5 @@
-import { authorize } from '../../auth/policy.js';
+import { authorize, can } from '../../auth/policy.js';
+import { markViewed, ownAssignment } from './assignments.service.js';
 import { signDownload, SIGNED_URL_TTL_SECONDS } from '../../files/signed-url.js';
 import type { FileStorage } from '../../files/storage.js';
 import type { RequestContext } from '../../http/context.js';
@@ -61,16 +62,19 @@ export async function addVersion(ctx: RequestContext, storage: FileStorage, id: 
   await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.version_added', before: { version: contract.current_version }, after: { version, change_summary: changeSummary, file_sha256: file.sha256 } });
 }
 
+/** Administrators see every contract; everyone else only those assigned to them (others answer 404). */
+const seesAll = (ctx: RequestContext) => can(ctx.actor, 'contracts:read', { ownerId: null });
+
 export async function getContract(ctx: RequestContext, id: string) {
-  authorize(ctx.actor, 'contracts:read', { ownerId: null });
+  authorize(ctx.actor, 'contracts:read');
   const contract = await queries.findContract(ctx.trx, ctx.organizationId, id);
-  if (!contract) throw notFound('Contract');
+  if (!contract || (!seesAll(ctx) && !(await ownAssignment(ctx, id)))) throw notFound('Contract');
   return { contract, versions: await queries.listVersions(ctx.trx, ctx.organizationId, id) };
 }
 
 export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
-  authorize(ctx.actor, 'contracts:read', { ownerId: null });
-  return queries.listContracts(ctx.trx, ctx.organizationId, filter);
+  authorize(ctx.actor, 'contracts:read');
+  return queries.listContracts(ctx.trx, ctx.organizationId, seesAll(ctx) ? filter : { ...filter, assignedTo: ctx.actor.userId });
 }
 
 /** A 15-minute signed link to the current version's document. */
@@ -79,6 +83,8 @@ export async function downloadLink(ctx: RequestContext, id: string, secret: stri
   const current = versions[0];
   if (!current) throw notFound('Contract document');
   const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_SECONDS;
+  const assignment = await ownAssignment(ctx, id);
+  if (assignment) await markViewed(ctx, assignment.id);
   const token = signDownload(secret, { fileId: current.file_id, organizationId: ctx.organizationId, expiresAt });
   await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.download_link', after: { version: current.version } });
   return { url: `${publicUrl}/api/v1/files/download/${token}`, expires_at: new Date(expiresAt * 1000).toISOString(), version: current.version };
