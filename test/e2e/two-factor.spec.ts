@@ -259,10 +259,6 @@ test('enrol on the Security page, sign in with a code and with a backup code, jo
     });
     const link = await invite(request, other.tokens.access_token, ada.email, 'production_manager');
     await page.goto(link);
-    await page.getByLabel('First name').fill(ada.first);
-    await page.getByLabel('Last name').fill(ada.last);
-    await page.getByLabel('Choose a password').fill('Some-Brand-New-Password-1');
-    await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByLabel('Password of your account').fill(ada.password);
     await page.getByRole('button', { name: 'Join organization' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Two-step verification' })).toBeVisible();

@@ -17,6 +17,12 @@ export interface Problem {
   retry_after?: number;
 }
 
+/** A cursor-paginated list answer (see src/server/http/pagination.ts). */
+export interface Paged<T> {
+  data: T[];
+  pagination: { next_cursor: string | null; has_more: boolean };
+}
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
 

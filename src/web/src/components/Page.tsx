@@ -15,24 +15,29 @@ interface PageProps {
   title: string;
   /** A sentence under the heading. */
   description?: ReactNode;
+  /** The page's main action (e.g. "Invite a person"), beside the heading on wide screens, below it on phones. */
+  action?: ReactNode;
   /** Replaces the default heading block; `null` when the page renders its own h1. */
   header?: ReactNode;
   children?: ReactNode;
 }
 
 /** Frame of every screen: the h1 (focused by the shell after navigation) and the content below it. */
-export function Page({ title, description, header, children }: PageProps) {
+export function Page({ title, description, action, header, children }: PageProps) {
   useDocumentTitle(title);
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 3 }}>
       {header !== undefined ? header : (
-        <Box component="header">
-          <Typography variant="h1" tabIndex={-1} data-page-heading>
-            {title}
-          </Typography>
-          {description && (
-            <Typography sx={{ mt: 1, color: 'text.secondary', maxWidth: '65ch' }}>{description}</Typography>
-          )}
+        <Box component="header" sx={{ display: 'flex', gap: 2, alignItems: { sm: 'flex-end' }, justifyContent: 'space-between', flexDirection: { xs: 'column', sm: 'row' } }}>
+          <Box>
+            <Typography variant="h1" tabIndex={-1} data-page-heading>
+              {title}
+            </Typography>
+            {description && (
+              <Typography sx={{ mt: 1, color: 'text.secondary', maxWidth: '65ch' }}>{description}</Typography>
+            )}
+          </Box>
+          {action && <Box sx={{ flexShrink: 0, alignSelf: { xs: 'stretch', sm: 'auto' }, display: 'flex', '& > *': { flexGrow: { xs: 1, sm: 0 } } }}>{action}</Box>}
         </Box>
       )}
       {children}

@@ -18,7 +18,7 @@ import { WarningIcon } from '../components/icons.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
-import type { Paged } from './people/types.js';
+import type { Paged } from '../api.js';
 import type { DeletionRequest, DeletionStatus } from './profile/types.js';
 
 const PAGE_SIZE = 25;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -19,20 +19,13 @@ import { PersonAddIcon, SearchIcon } from '../components/icons.js';
 import { Field } from '../components/forms.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
+import { useDebounced } from '../components/useDebounced.js';
 import { InviteDialog } from './people/InviteDialog.js';
-import type { Invitation, Member, Paged } from './people/types.js';
+import type { Paged } from '../api.js';
+import type { Invitation, Member } from './people/types.js';
 
 const PAGE_SIZE = 25;
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setDebounced(value), ms);
-    return () => window.clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 function RoleSelect({ member, onChange, busy }: { member: Member; onChange: (role: Role) => void; busy: boolean }) {
   const name = `${member.first_name} ${member.last_name}`;
@@ -298,23 +291,12 @@ export default function PeoplePage() {
   return (
     <Page
       title="People"
-      header={
-        <Box component="header" sx={{ display: 'flex', gap: 2, alignItems: { sm: 'flex-end' }, justifyContent: 'space-between', flexDirection: { xs: 'column', sm: 'row' } }}>
-          <Box>
-            <Typography variant="h1" tabIndex={-1} data-page-heading>
-              People
-            </Typography>
-            <Typography sx={{ mt: 1, color: 'text.secondary', maxWidth: '65ch' }}>
-              Everyone in your organization and their role{canManage ? '. Invite new people and change roles here.' : '.'}
-            </Typography>
-          </Box>
-          {canManage && (
-            <Button variant="contained" startIcon={<PersonAddIcon />} onClick={() => setInviting(true)} sx={{ flexShrink: 0, alignSelf: { xs: 'stretch', sm: 'auto' } }}>
-              Invite a person
-            </Button>
-          )}
-        </Box>
-      }
+      description={`Everyone in your organization and their role${canManage ? '. Invite new people and change roles here.' : '.'}`}
+      action={canManage && (
+        <Button variant="contained" startIcon={<PersonAddIcon />} onClick={() => setInviting(true)}>
+          Invite a person
+        </Button>
+      )}
     >
       <MembersSection canManage={canManage} />
       {canManage && <InvitationsSection />}

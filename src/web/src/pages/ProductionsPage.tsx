@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -16,7 +16,7 @@ import Snackbar from '@mui/material/Snackbar';
 import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import { useTheme } from '@mui/material/styles';
-import { api, apiGet } from '../api.js';
+import { api, apiGet, type Paged } from '../api.js';
 import { useHasRole } from '../auth/guards.js';
 import { PRODUCTION_WRITE_ROLES, STAFF_ROLES } from '../auth/types.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -26,6 +26,7 @@ import { AddIcon, DeleteIcon, EditIcon, ProductionsIcon, SearchIcon } from '../c
 import { IconTile } from '../components/IconTile.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
+import { useDebounced } from '../components/useDebounced.js';
 import { ProductionDialog } from './productions/ProductionDialog.js';
 import {
   formatBudget, formatDateRange, PRODUCTION_STATUSES, STATUS_ACTION, STATUS_COLOR, STATUS_LABEL, type Production, type ProductionStatus,
@@ -34,16 +35,6 @@ import {
 const PAGE_SIZE = 20;
 const WRITE = 'productions:write';
 
-interface Paged<T> { data: T[]; pagination: { next_cursor: string | null; has_more: boolean } }
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setDebounced(value), ms);
-    return () => window.clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 /** What the person asked to do to one production, waiting for their confirmation. */
 type Pending =
@@ -351,28 +342,12 @@ export default function ProductionsPage() {
   return (
     <Page
       title="Productions"
-      header={
-        <Box component="header" sx={{ display: 'flex', gap: 2, alignItems: { sm: 'flex-end' }, justifyContent: 'space-between', flexDirection: { xs: 'column', sm: 'row' } }}>
-          <Box>
-            <Typography variant="h1" tabIndex={-1} data-page-heading>
-              Productions
-            </Typography>
-            <Typography sx={{ mt: 1, color: 'text.secondary', maxWidth: '65ch' }}>
-              Your shows and tours with their dates, budget and status{canWrite ? ': plan them, start them, complete or cancel them.' : '.'}
-            </Typography>
-          </Box>
-          {canWrite && (
-            <Button
-              variant="contained"
-              startIcon={<AddIcon />}
-              onClick={() => setEditing({ open: true, production: null })}
-              sx={{ flexShrink: 0, alignSelf: { xs: 'stretch', sm: 'auto' } }}
-            >
-              New production
-            </Button>
-          )}
-        </Box>
-      }
+      description={`Your shows and tours with their dates, budget and status${canWrite ? ': plan them, start them, complete or cancel them.' : '.'}`}
+      action={canWrite && (
+        <Button variant="contained" startIcon={<AddIcon />} onClick={() => setEditing({ open: true, production: null })}>
+          New production
+        </Button>
+      )}
     >
       <ProductionsList canWrite={canWrite} onCreate={() => setEditing({ open: true, production: null })} onEdit={(production) => setEditing({ open: true, production })} />
       {canWrite && (

@@ -12,7 +12,7 @@ import FormGroup from '@mui/material/FormGroup';
 import Skeleton from '@mui/material/Skeleton';
 import Snackbar from '@mui/material/Snackbar';
 import Typography from '@mui/material/Typography';
-import { api, apiGet } from '../../api.js';
+import { api, apiGet, type Paged } from '../../api.js';
 import { useHasRole } from '../../auth/guards.js';
 import { MANAGER_ROLES, ROLE_LABEL, ROLES, type Role } from '../../auth/types.js';
 import { Field, FormError, useApiForm } from '../../components/forms.js';
@@ -33,7 +33,6 @@ interface Delivery {
   created_at: string;
   allowed_actions: string[];
 }
-interface Paged<T> { data: T[]; pagination: { next_cursor: string | null; has_more: boolean } }
 
 const CHANNEL_LABEL = { email: 'E-mail', sms: 'Text message', push: 'Push' } as const;
 const STATUS_COLOR = { pending: 'default', sent: 'success', delivered: 'success', failed: 'error', cancelled: 'default' } as const;

@@ -39,11 +39,14 @@ export default function AcceptInvitationPage() {
   const [existingAccount, setExistingAccount] = useState(false);
   // An existing account with two-factor: the membership exists now; the code completes the sign-in.
   const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  // Set once the invitation is used: signing in clears the query cache, and asking again would
+  // only fetch "invalid link" for a link that has just done its job.
+  const [used, setUsed] = useState(false);
   const form = useApiForm();
   // Who invites, for which address and role: shown before anyone types (POST keeps the token out of logs).
   const preview = useQuery({
     queryKey: ['invitation-preview', token],
-    enabled: token.length >= 20,
+    enabled: token.length >= 20 && !used,
     retry: false,
     staleTime: Infinity,
     queryFn: () => apiPost<InvitationPreview>('/api/v1/auth/invitations/preview', { token }, { auth: false }),
@@ -56,6 +59,7 @@ export default function AcceptInvitationPage() {
   }, [preview.data]);
 
   const finish = (payload: SignedIn) => {
+    setUsed(true);
     signedIn(payload);
     void navigate('/', { replace: true });
   };
@@ -83,6 +87,7 @@ export default function AcceptInvitationPage() {
           { auth: false },
         );
         if ('mfa_required' in payload) {
+          setUsed(true);
           setPassword('');
           setChallenge(payload);
           return;

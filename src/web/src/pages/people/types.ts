@@ -1,9 +1,5 @@
 import type { Role } from '../../auth/types.js';
 
-export interface Paged<T> {
-  data: T[];
-  pagination: { next_cursor: string | null; has_more: boolean };
-}
 
 /** GET /api/v1/members */
 export interface Member {
