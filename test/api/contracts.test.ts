@@ -100,8 +100,8 @@ describe('uploading contracts', () => {
     }
     const other = await createOrganization(t.services, 'Elsewhere');
     const mine = (await upload(details({ title: 'Mine' }))).json();
-    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${mine.id}`, headers: other.users.admin.auth }), 404, 'not_found');
-    expectProblem(await upload({ change_summary: 'Takeover' }, undefined, other.users.admin.auth, `/api/v1/contracts/${mine.id}/versions`), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${mine.id}`, headers: other.users.admin.auth }), 404, 'contract_not_found');
+    expectProblem(await upload({ change_summary: 'Takeover' }, undefined, other.users.admin.auth, `/api/v1/contracts/${mine.id}/versions`), 404, 'contract_not_found');
     // A production of another organization is not found either.
     const theirs = await t.app.inject({ method: 'POST', url: '/api/v1/productions', headers: other.users.admin.auth, payload: { name: 'Theirs', start_date: '2026-01-01', end_date: '2026-12-31' } });
     const cross = expectProblem(await upload(details({ production_id: theirs.json().id, terms: {} })), 400, 'validation_error');
@@ -128,7 +128,7 @@ describe('versions, lists and download', () => {
     expect(file.headers['x-content-type-options']).toBe('nosniff');
     expect(String(file.headers['content-security-policy'])).toContain("default-src 'none'");
     // Not assigned to the artist: as if it did not exist.
-    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}/download`, headers: org.users.artist.auth }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}/download`, headers: org.users.artist.auth }), 404, 'contract_not_found');
   });
 
   it('lists by words, tag, production and status with cursor pages', async () => {
@@ -176,8 +176,8 @@ describe('assignment', () => {
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: artist.auth });
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().data.map((c: { id: string }) => c.id)).toEqual([contract.id]);
-    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}`, headers: artist.auth }), 404, 'not_found');
-    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}/download`, headers: artist.auth }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}`, headers: artist.auth }), 404, 'contract_not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}/download`, headers: artist.auth }), 404, 'contract_not_found');
     const link = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/download`, headers: artist.auth });
     expect(link.statusCode, link.body).toBe(200);
     const after = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: mine.users.admin.auth });
@@ -198,7 +198,7 @@ describe('assignment', () => {
     expect(cross.errors).toEqual([expect.objectContaining({ field: 'body.artist_ids.1' })]);
     const status = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: mine.users.admin.auth });
     expect(status.json()).toMatchObject({ status: 'draft', assignments: [] });
-    expectProblem(await t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: stranger.users.admin.auth, payload: { artist_ids: [stranger.users.artist.id] } }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: stranger.users.admin.auth, payload: { artist_ids: [stranger.users.artist.id] } }), 404, 'contract_not_found');
   });
 
   it('assigns 500 people in one request', async () => {

@@ -1,3 +1,4 @@
+import { strToU8, zipSync } from 'fflate';
 import { expect } from 'vitest';
 
 /** What `inject()` answers, reduced to what the API tests look at. */
@@ -58,8 +59,18 @@ export function multipart(files: FilePart[], fields: Record<string, string> = {}
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
+/** A minimal Word document: content types first and stored uncompressed, as Word writes them. */
+function minimalDocx(): Buffer {
+  const contentTypes = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
+  const document = '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Deal memo</w:t></w:r></w:p></w:body></w:document>';
+  return Buffer.from(zipSync({ '[Content_Types].xml': strToU8(contentTypes), 'word/document.xml': strToU8(document) }, { level: 0 }));
+}
+
 /** Small but real files of each accepted kind. */
 export const samples = {
+  docx: minimalDocx(),
   pdf: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'),
   png: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
   jpg: Buffer.from(

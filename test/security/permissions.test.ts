@@ -154,6 +154,16 @@ const table: Row[] = [
                                                                expect: ['H', 'A', 'H', 'H', 'H', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/download` }) },
   { op: 'POST /api/v1/contracts/{id}/assign',                  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/assign`, payload: { artist_ids: [fx.other.id], send_notification: false } }) },
   { op: 'GET /api/v1/contracts/{id}/status',                   expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/status` }) },
+  // Only the person a contract is assigned to signs or declines it (403 not_assigned_to_user for everyone else).
+  { op: 'POST /api/v1/contracts/{id}/sign', case: 'not assigned to the caller',
+                                                               expect: ['F', 'F', 'F', 'F', 'F', 'F'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/sign`, payload: { consent: true, signature: { kind: 'typed', name: 'Sweep Signer' } } }) },
+  { op: 'POST /api/v1/contracts/{id}/decline', case: 'not assigned to the caller',
+                                                               expect: ['F', 'F', 'F', 'F', 'F', 'F'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/decline`, payload: { reason: 'Sweep' } }) },
+  { op: 'GET /api/v1/admin/signing-certificate',              expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
+  { op: 'PUT /api/v1/admin/signing-certificate', case: 'not a certificate',
+                                                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: () => ({ payload: { certificate_pem: 'nope', private_key_pem: 'nope' } }) },
+  { op: 'GET /api/v1/contracts/{id}/signed-document', case: 'nothing signed by the caller',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/signed-document` }) },
   // ---- single sign-on (the fixture configures a provider; nothing listens at its issuer) ----
   { op: 'GET /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: none },
   { op: 'PUT /api/v1/admin/sso',                               expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: json({ issuer: 'http://127.0.0.1:9', client_id: 'portal' }) },

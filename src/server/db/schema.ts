@@ -157,6 +157,7 @@ export interface DB {
   contracts: ContractsTable;
   contract_versions: ContractVersionsTable;
   contract_assignments: ContractAssignmentsTable;
+  organization_signing_keys: OrganizationSigningKeysTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -438,6 +439,9 @@ export interface ContractsTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   search: ColumnType<string, never, never>;
+  /** migrations/0012_contract_signing.sql */
+  signing_deadline: ColumnType<string | null, string | null | undefined, string | null>;
+  reminder_every_days: ColumnType<number, number | undefined, number>;
 }
 export type Contract = Selectable<ContractsTable>;
 
@@ -473,4 +477,27 @@ export interface ContractAssignmentsTable {
   decline_reason: string | null;
   reminder_count: Generated<number>;
   last_reminded_at: Timestamp | null;
+  /** migrations/0012_contract_signing.sql */
+  consent_at: Timestamp | null;
+  signature_kind: 'typed' | 'drawn' | null;
+  signature_name: string | null;
+  signed_version: number | null;
+  signed_file_id: string | null;
+  signed_sha256: string | null;
+  signed_ip: string | null;
+  signed_user_agent: string | null;
+  expired_at: Timestamp | null;
+}
+
+/** migrations/0012_contract_signing.sql */
+export interface OrganizationSigningKeysTable {
+  organization_id: string;
+  certificate_pem: string;
+  private_key_encrypted: string;
+  fingerprint_sha256: string;
+  subject: string;
+  not_after: Timestamp;
+  source: 'generated' | 'uploaded';
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }

@@ -15,12 +15,17 @@ export const errorCatalogue = {
   sso_failed: { status: 401, title: 'Single sign-on did not complete' },
   forbidden: { status: 403, title: 'Not allowed' },
   mfa_enrolment_required: { status: 403, title: 'Two-factor authentication must be set up first' },
+  not_assigned_to_user: { status: 403, title: 'This contract is not assigned to you' },
   not_found: { status: 404, title: 'Resource not found' },
+  contract_not_found: { status: 404, title: 'Contract not found' },
   route_not_found: { status: 404, title: 'No such endpoint' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   unsupported_format: { status: 406, title: 'Requested format is not available' },
   conflict: { status: 409, title: 'Conflicts with the current state' },
   email_exists: { status: 409, title: 'E-mail already registered' },
+  already_signed: { status: 409, title: 'Already signed' },
+  assignment_closed: { status: 409, title: 'This assignment can no longer be signed' },
+  document_not_ready: { status: 409, title: 'The document cannot be signed yet' },
   idempotency_in_flight: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   link_expired: { status: 410, title: 'Link expired' },
   file_too_large: { status: 413, title: 'File too large' },
@@ -63,4 +68,9 @@ export class AppError extends Error {
 /** The answer for ids that do not exist *or* belong to another organization: never tell which. */
 export function notFound(entity: string): AppError {
   return new AppError('not_found', `${entity} not found`);
+}
+
+/** Seed 004's own code for a contract that does not exist here (or is not yours to see). */
+export function contractNotFound(): AppError {
+  return new AppError('contract_not_found', 'Contract not found');
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { authorize } from '../../auth/policy.js';
 import type { RequestContext } from '../../http/context.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, contractNotFound } from '../../http/errors.js';
 import { notify } from '../notifications/notifications.service.js';
 import type { AssignInput } from './contracts.schemas.js';
 
@@ -14,7 +14,7 @@ export async function assign(ctx: RequestContext, contractId: string, input: Ass
   authorize(ctx.actor, 'contracts:assign');
   const contract = await ctx.trx.selectFrom('contracts').select(['id', 'title', 'status', 'current_version'])
     .where('organization_id', '=', ctx.organizationId).where('id', '=', contractId).forUpdate().executeTakeFirst();
-  if (!contract) throw notFound('Contract');
+  if (!contract) throw contractNotFound();
   if (contract.status === 'cancelled' || contract.status === 'expired') throw new AppError('conflict', `A ${contract.status} contract cannot be assigned`);
 
   const members = await ctx.trx.selectFrom('memberships').select('user_id')
@@ -59,14 +59,20 @@ export async function assign(ctx: RequestContext, contractId: string, input: Ass
   };
 }
 
+/** Signed, but an amendment came after: the signature covers an older version. */
+export function needsResigning(a: { status: string; signed_version: number | null }, currentVersion: number): boolean {
+  return a.status === 'signed' && (a.signed_version ?? 0) < currentVersion;
+}
+
 /** Per assignment: where signing stands (admins), flagging signatures of an older version. */
 export async function signatureStatus(ctx: RequestContext, contractId: string) {
   authorize(ctx.actor, 'contracts:read', { ownerId: null });
   const contract = await ctx.trx.selectFrom('contracts').select(['id', 'status', 'current_version'])
     .where('organization_id', '=', ctx.organizationId).where('id', '=', contractId).executeTakeFirst();
-  if (!contract) throw notFound('Contract');
+  if (!contract) throw contractNotFound();
   const rows = await ctx.trx.selectFrom('contract_assignments as a').innerJoin('users as u', 'u.id', 'a.artist_id')
     .select(['a.id', 'a.status', 'a.version_assigned', 'a.sent_at', 'a.viewed_at', 'a.signed_at', 'a.declined_at', 'a.decline_reason', 'a.reminder_count',
+      'a.last_reminded_at', 'a.expired_at', 'a.signed_version', 'a.signature_kind', 'a.signed_file_id',
       'u.id as user_id', 'u.first_name', 'u.last_name', 'u.email'])
     .where('a.organization_id', '=', ctx.organizationId).where('a.contract_id', '=', contractId)
     .orderBy('u.last_name').orderBy('u.first_name').execute();
@@ -77,15 +83,17 @@ export async function signatureStatus(ctx: RequestContext, contractId: string) {
     contract_id: contract.id, status: contract.status, current_version: contract.current_version, counts,
     assignments: rows.map((r) => ({
       id: r.id, artist: { id: r.user_id, name: `${r.first_name} ${r.last_name}`, email: r.email }, status: r.status, version_assigned: r.version_assigned,
-      needs_resigning: r.status === 'signed' && r.version_assigned < contract.current_version,
+      needs_resigning: needsResigning(r, contract.current_version),
       sent_at: iso(r.sent_at), viewed_at: iso(r.viewed_at), signed_at: iso(r.signed_at), declined_at: iso(r.declined_at), decline_reason: r.decline_reason, reminder_count: r.reminder_count,
+      last_reminded_at: iso(r.last_reminded_at), expired_at: iso(r.expired_at), signed_version: r.signed_version, signature_kind: r.signature_kind, has_signed_document: r.signed_file_id !== null,
     })),
   };
 }
 
-/** The assignment of the signed-in person to a contract, or null. */
+/** The assignment of the signed-in person to a contract, or undefined. */
 export function ownAssignment(ctx: RequestContext, contractId: string) {
-  return ctx.trx.selectFrom('contract_assignments').select(['id', 'status', 'viewed_at'])
+  return ctx.trx.selectFrom('contract_assignments')
+    .select(['id', 'status', 'message', 'version_assigned', 'signed_version', 'viewed_at', 'signed_at', 'declined_at', 'decline_reason'])
     .where('organization_id', '=', ctx.organizationId).where('contract_id', '=', contractId).where('artist_id', '=', ctx.actor.userId).executeTakeFirst();
 }
 

@@ -7,7 +7,7 @@ function base(trx: Tx, organizationId: string) {
   return trx.selectFrom('contracts as c')
     .leftJoin('productions as p', 'p.id', 'c.production_id')
     .select(['c.id', 'c.title', 'c.description', 'c.status', 'c.current_version', 'c.terms', 'c.tags', 'c.metadata', 'c.created_at', 'c.updated_at',
-      'c.production_id', 'p.name as production_name'])
+      'c.production_id', 'p.name as production_name', 'c.reminder_every_days', sql<string | null>`to_char(c.signing_deadline, 'YYYY-MM-DD')`.as('signing_deadline')])
     .where('c.organization_id', '=', organizationId);
 }
 export type ContractRow = NonNullable<Awaited<ReturnType<typeof findContract>>>;

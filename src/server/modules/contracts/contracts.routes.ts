@@ -10,13 +10,28 @@ import { idParams, problems } from '../../http/schemas.js';
 import { downloadLinkSchema } from '../files/files.schemas.js';
 import { receiveUpload, type ReceivedUpload } from '../files/files.service.js';
 import type { ContractRow } from './contracts.queries.js';
-import { assignBody, assignResultSchema, contractDataSchema, contractListSchema, contractSchema, contractStatusSchema, listContractsQuery, versionDataSchema } from './contracts.schemas.js';
+import {
+  assignBody, assignResultSchema, contractDataSchema, contractListSchema, contractSchema, contractStatusSchema, declineBody, declineResultSchema,
+  listContractsQuery, signBody, signedDocumentQuery, signingCertificateBody, signingCertificateSchema, signResultSchema, versionDataSchema,
+} from './contracts.schemas.js';
 import * as assignments from './assignments.service.js';
 import * as service from './contracts.service.js';
+import * as signing from './signing.service.js';
+import { builtInSignatureProvider } from './signing/provider.js';
 
-type Version = Awaited<ReturnType<typeof service.getContract>>['versions'][number];
+type Detail = Awaited<ReturnType<typeof service.getContract>>;
 
-function presentContract(c: ContractRow, actor: Actor, versions?: Version[]) {
+function presentMyAssignment(a: NonNullable<Detail['myAssignment']>, currentVersion: number) {
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  const needsResigning = assignments.needsResigning(a, currentVersion);
+  return {
+    id: a.id, status: a.status, message: a.message, version_assigned: a.version_assigned, signed_version: a.signed_version, needs_resigning: needsResigning,
+    viewed_at: iso(a.viewed_at), signed_at: iso(a.signed_at), declined_at: iso(a.declined_at), decline_reason: a.decline_reason,
+    can_sign: ['pending', 'sent', 'viewed'].includes(a.status) || needsResigning,
+  };
+}
+
+function presentContract(c: ContractRow, actor: Actor, detail?: Omit<Detail, 'contract'>) {
   return {
     id: c.id,
     title: c.title,
@@ -29,8 +44,11 @@ function presentContract(c: ContractRow, actor: Actor, versions?: Version[]) {
     metadata: c.metadata,
     created_at: c.created_at.toISOString(),
     updated_at: c.updated_at.toISOString(),
-    ...(versions ? {
-      versions: versions.map((v) => ({
+    signing_deadline: c.signing_deadline,
+    reminder_every_days: c.reminder_every_days,
+    ...(detail ? {
+      my_assignment: detail.myAssignment ? presentMyAssignment(detail.myAssignment, c.current_version) : null,
+      versions: detail.versions.map((v) => ({
         version: v.version, change_summary: v.change_summary, created_by: v.created_by, created_at: v.created_at.toISOString(),
         file: { id: v.file_id, name: v.original_name, content_type: v.content_type, size_bytes: v.size_bytes, sha256: v.sha256 },
       })),
@@ -85,8 +103,9 @@ async function readUpload<T>(req: FastifyRequest, schema: z.ZodType<T>, maxBytes
 }
 
 export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { storage, config, signingSecret } = app.services;
+  const { storage, config, signingSecret, fieldCipher } = app.services;
   const tags = ['contracts'];
+  const signatureProvider = builtInSignatureProvider(fieldCipher);
 
   /** Uploads by people who may not write are refused before a byte is stored. */
   const mayWrite = (req: FastifyRequest) => {
@@ -104,8 +123,8 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     try {
       return await mutateInTenant(req, reply, async (ctx) => {
         const id = await service.createContract(ctx, storage, data, upload);
-        const { contract, versions } = await service.getContract(ctx, id);
-        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
+        const { contract, ...detail } = await service.getContract(ctx, id);
+        return { status: 201, body: presentContract(contract, ctx.actor, detail) };
       }, { fingerprint: `${upload.sha256}:${JSON.stringify(data)}` });
     } catch (err) {
       await storage.delete(upload.key);
@@ -124,8 +143,8 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     try {
       return await mutateInTenant(req, reply, async (ctx) => {
         await service.addVersion(ctx, storage, req.params.id, data.change_summary, upload);
-        const { contract, versions } = await service.getContract(ctx, req.params.id);
-        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
+        const { contract, ...detail } = await service.getContract(ctx, req.params.id);
+        return { status: 201, body: presentContract(contract, ctx.actor, detail) };
       }, { fingerprint: `${upload.sha256}:${data.change_summary}` });
     } catch (err) {
       await storage.delete(upload.key);
@@ -143,8 +162,8 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/contracts/:id', {
     schema: { tags, summary: 'One contract with its versions', params: idParams, response: { 200: contractSchema, ...problems(400, 401, 403, 404) } },
   }, (req) => readInTenant(req, async (ctx) => {
-    const { contract, versions } = await service.getContract(ctx, req.params.id);
-    return presentContract(contract, ctx.actor, versions);
+    const { contract, ...detail } = await service.getContract(ctx, req.params.id);
+    return presentContract(contract, ctx.actor, detail);
   }));
 
   app.post('/contracts/:id/assign', {
@@ -162,4 +181,38 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: 'A 15-minute signed link to the current version', params: idParams, response: { 200: downloadLinkSchema.extend({ version: z.number().int() }), ...problems(400, 401, 403, 404) } },
     // Opening the document records the assigned person's first view, so it is a change.
   }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await service.downloadLink(ctx, req.params.id, signingSecret, config.publicUrl) })));
+
+  app.post('/contracts/:id/sign', {
+    schema: {
+      tags, summary: `Sign the current version (the assigned person): explicit consent ("${signing.CONSENT_TEXT}") and a typed or drawn signature; answers once the signed PDF (certificate page + PAdES signature) is stored`,
+      params: idParams, body: signBody, response: { 200: signResultSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
+    },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({
+    status: 200,
+    body: await signing.signContract(ctx, storage, signatureProvider, req.params.id, req.body, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' }),
+  })));
+
+  app.post('/contracts/:id/decline', {
+    schema: { tags, summary: 'Decline to sign, with a reason (the assigned person)', params: idParams, body: declineBody, response: { 200: declineResultSchema, ...problems(400, 401, 403, 404, 409, 415, 422) } },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await signing.declineContract(ctx, req.params.id, req.body) })));
+
+  app.get('/admin/signing-certificate', {
+    schema: { tags, summary: "The organization's document-signing certificate (administrators)", response: { 200: signingCertificateSchema, ...problems(401, 403) } },
+  }, (req) => readInTenant(req, (ctx) => signing.getSigningCertificate(ctx)));
+
+  app.put('/admin/signing-certificate', {
+    schema: {
+      tags, summary: 'Use your own document-signing certificate (e.g. issued by a CA) instead of the generated one',
+      body: signingCertificateBody, response: { 200: signingCertificateSchema, ...problems(400, 401, 403, 415, 422) },
+    },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await signing.uploadSigningCertificate(ctx, fieldCipher, req.body) })));
+
+  app.get('/contracts/:id/signed-document', {
+    schema: {
+      tags, summary: 'A 15-minute signed link to a signed PDF: your own, or (administrators) an assignment\'s',
+      params: idParams, querystring: signedDocumentQuery, response: { 200: downloadLinkSchema.extend({ version: z.number().int() }), ...problems(400, 401, 403, 404) },
+    },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({
+    status: 200, body: await signing.signedDocumentLink(ctx, req.params.id, req.query.assignment_id, signingSecret, config.publicUrl),
+  })));
 };

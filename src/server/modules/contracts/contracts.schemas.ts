@@ -35,6 +35,8 @@ export const contractDataSchema = z.strictObject({
   tags: z.array(text(50).pipe(z.string().min(1))).max(20).default([]),
   metadata: z.record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()])).default({})
     .refine((m) => Object.keys(m).length <= 50, 'At most 50 keys'),
+  signing_deadline: isoDate.optional().describe('Unsigned assignments expire after this day (organization time zone)'),
+  reminder_every_days: z.number().int().min(1).max(30).default(3).describe('Reminders to people who have not signed, every so many days'),
 });
 export type ContractData = z.infer<typeof contractDataSchema>;
 
@@ -50,6 +52,22 @@ const versionSchema = z.object({
   created_at: z.string(),
 });
 
+export const assignmentStatuses = ['pending', 'sent', 'viewed', 'signed', 'declined', 'expired'] as const;
+
+const myAssignmentSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(assignmentStatuses),
+  message: z.string().nullable(),
+  version_assigned: z.number().int(),
+  signed_version: z.number().int().nullable(),
+  needs_resigning: z.boolean().describe('Signed an older version than the current one'),
+  viewed_at: z.string().nullable(),
+  signed_at: z.string().nullable(),
+  declined_at: z.string().nullable(),
+  decline_reason: z.string().nullable(),
+  can_sign: z.boolean(),
+});
+
 export const contractSchema = z.object({
   id: z.uuid(),
   title: z.string(),
@@ -62,7 +80,10 @@ export const contractSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   updated_at: z.string(),
+  signing_deadline: z.string().nullable(),
+  reminder_every_days: z.number().int(),
   versions: z.array(versionSchema).optional().describe('Newest first (in the detail answer)'),
+  my_assignment: myAssignmentSchema.nullable().optional().describe("The signed-in person's assignment (in the detail answer; null when not assigned)"),
   allowed_actions: z.array(z.string()),
 }).meta({ id: 'Contract' });
 
@@ -92,7 +113,6 @@ export const assignResultSchema = z.object({
   results: z.array(z.object({ artist_id: z.uuid(), result: z.enum(['assigned', 'already_assigned']), assignment_id: z.uuid() })),
 }).meta({ id: 'ContractAssignResult' });
 
-export const assignmentStatuses = ['pending', 'sent', 'viewed', 'signed', 'declined', 'expired'] as const;
 export const contractStatusSchema = z.object({
   contract_id: z.uuid(),
   status: z.enum(contractStatuses),
@@ -110,5 +130,54 @@ export const contractStatusSchema = z.object({
     declined_at: z.string().nullable(),
     decline_reason: z.string().nullable(),
     reminder_count: z.number().int(),
+    last_reminded_at: z.string().nullable(),
+    expired_at: z.string().nullable(),
+    signed_version: z.number().int().nullable(),
+    signature_kind: z.enum(['typed', 'drawn']).nullable(),
+    has_signed_document: z.boolean().describe('GET /contracts/:id/signed-document?assignment_id= gives a link to it'),
   })),
 }).meta({ id: 'ContractSignatureStatus' });
+
+/** A PNG data URL from a signature pad; 300 kB of base64 at most. */
+const drawnSignature = z.string().max(400_000).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/, 'A PNG data URL (data:image/png;base64,…)');
+
+export const signBody = z.strictObject({
+  consent: z.literal(true, 'Agree to sign electronically first').describe('Explicit consent to sign electronically (the text is shown on the signing page)'),
+  signature: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('typed'), name: text(100).pipe(z.string().min(2, 'Type your full name')) }),
+    z.strictObject({ kind: z.literal('drawn'), image: drawnSignature }),
+  ]),
+});
+export type SignInput = z.infer<typeof signBody>;
+
+export const signResultSchema = z.object({
+  assignment_id: z.uuid(),
+  status: z.literal('signed'),
+  signed_at: z.string(),
+  version: z.number().int(),
+  contract_status: z.enum(['pending', 'active']),
+  signed_document: z.object({ sha256: z.string(), size_bytes: z.number().int() }),
+}).meta({ id: 'ContractSignResult' });
+
+export const declineBody = z.strictObject({
+  reason: text(1000).pipe(z.string().min(3, 'Say briefly why')),
+});
+export type DeclineInput = z.infer<typeof declineBody>;
+
+export const declineResultSchema = z.object({ assignment_id: z.uuid(), status: z.literal('declined'), declined_at: z.string() }).meta({ id: 'ContractDeclineResult' });
+
+export const signedDocumentQuery = z.strictObject({ assignment_id: z.uuid().optional().describe('Administrators: whose signed copy (default: your own)') });
+
+export const signingCertificateBody = z.strictObject({
+  certificate_pem: z.string().max(20_000).describe('X.509 document-signing certificate, PEM'),
+  private_key_pem: z.string().max(20_000).describe('Its private key, unencrypted PEM (RSA or ECDSA P-256); stored encrypted'),
+});
+export type SigningCertificateInput = z.infer<typeof signingCertificateBody>;
+
+export const signingCertificateSchema = z.object({
+  configured: z.boolean().describe('False until the first signature (a certificate is then generated) or an upload'),
+  subject: z.string().nullable(),
+  fingerprint_sha256: z.string().nullable(),
+  not_after: z.string().nullable(),
+  source: z.enum(['generated', 'uploaded']).nullable(),
+}).meta({ id: 'SigningCertificate' });

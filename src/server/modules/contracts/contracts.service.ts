@@ -3,7 +3,7 @@ import { markViewed, ownAssignment } from './assignments.service.js';
 import { signDownload, SIGNED_URL_TTL_SECONDS } from '../../files/signed-url.js';
 import type { FileStorage } from '../../files/storage.js';
 import type { RequestContext } from '../../http/context.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, contractNotFound, notFound } from '../../http/errors.js';
 import { recordUpload, type ReceivedUpload } from '../files/files.service.js';
 import * as queries from './contracts.queries.js';
 import type { ContractData, ListContractsQuery } from './contracts.schemas.js';
@@ -37,6 +37,8 @@ export async function createContract(ctx: RequestContext, storage: FileStorage, 
     terms: JSON.stringify(data.terms),
     tags: [...new Set(data.tags)],
     metadata: JSON.stringify(data.metadata),
+    signing_deadline: data.signing_deadline ?? null,
+    reminder_every_days: data.reminder_every_days,
     created_by: ctx.actor.userId,
   }).returning('id').executeTakeFirstOrThrow();
   await ctx.trx.insertInto('contract_versions').values({
@@ -51,7 +53,7 @@ export async function addVersion(ctx: RequestContext, storage: FileStorage, id: 
   authorize(ctx.actor, 'contracts:write');
   const contract = await ctx.trx.selectFrom('contracts').select(['id', 'current_version', 'status'])
     .where('organization_id', '=', ctx.organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
-  if (!contract) throw notFound('Contract');
+  if (!contract) throw contractNotFound();
   if (contract.status === 'cancelled') throw new AppError('conflict', 'A cancelled contract takes no new versions');
   const file = await recordUpload(ctx, storage, upload, 'contract');
   const version = contract.current_version + 1;
@@ -68,8 +70,9 @@ const seesAll = (ctx: RequestContext) => can(ctx.actor, 'contracts:read', { owne
 export async function getContract(ctx: RequestContext, id: string) {
   authorize(ctx.actor, 'contracts:read');
   const contract = await queries.findContract(ctx.trx, ctx.organizationId, id);
-  if (!contract || (!seesAll(ctx) && !(await ownAssignment(ctx, id)))) throw notFound('Contract');
-  return { contract, versions: await queries.listVersions(ctx.trx, ctx.organizationId, id) };
+  const mine = contract ? await ownAssignment(ctx, id) : undefined;
+  if (!contract || (!seesAll(ctx) && !mine)) throw contractNotFound();
+  return { contract, versions: await queries.listVersions(ctx.trx, ctx.organizationId, id), myAssignment: mine ?? null };
 }
 
 export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
