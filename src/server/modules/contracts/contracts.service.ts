@@ -5,6 +5,7 @@ import type { FileStorage } from '../../files/storage.js';
 import type { RequestContext } from '../../http/context.js';
 import { AppError, contractNotFound, notFound } from '../../http/errors.js';
 import { recordUpload, type ReceivedUpload } from '../files/files.service.js';
+import { localDate, organizationTimeZone } from './contracts.jobs.js';
 import * as queries from './contracts.queries.js';
 import type { ContractData, ListContractsQuery } from './contracts.schemas.js';
 
@@ -28,6 +29,9 @@ async function checkProduction(ctx: RequestContext, data: ContractData) {
 export async function createContract(ctx: RequestContext, storage: FileStorage, data: ContractData, upload: ReceivedUpload) {
   authorize(ctx.actor, 'contracts:write');
   await checkProduction(ctx, data);
+  if (data.signing_deadline && data.signing_deadline < localDate(await organizationTimeZone(ctx.trx, ctx.organizationId))) {
+    throw new AppError('validation_error', 'The signing deadline has passed already', [{ field: 'body.signing_deadline', message: 'In the past' }]);
+  }
   const file = await recordUpload(ctx, storage, upload, 'contract');
   const contract = await ctx.trx.insertInto('contracts').values({
     organization_id: ctx.organizationId,

@@ -19,7 +19,7 @@ const on = (email: boolean, push: boolean): Record<DeliveryChannel, boolean> => 
  */
 export const notificationTypes = {
   contract_assigned: { label: 'A contract is ready for you to sign', priority: 'high', essential: false, defaults: on(true, true) },
-  contract_signed: { label: 'A contract was signed or declined', priority: 'normal', essential: false, defaults: on(true, false) },
+  contract_signed: { label: 'A contract was signed, declined or expired', priority: 'normal', essential: false, defaults: on(true, false) },
   contract_reminder: { label: 'Reminders about contracts to sign', priority: 'normal', essential: false, defaults: on(true, true) },
   expense_submitted: { label: 'An expense waits for your approval', priority: 'normal', essential: false, defaults: on(true, false) },
   expense_approved: { label: 'Your expense was approved or paid', priority: 'normal', essential: false, defaults: on(true, true) },
