@@ -40,6 +40,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW: z.string().default('1 hour'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   FILE_MAX_BYTES: z.coerce.number().int().min(1024).default(52_428_800),
+  /** LibreOffice's command, for Word contracts → PDF. */
+  SOFFICE_PATH: z.string().min(1).default('soffice'),
   SIGNED_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_PRIVATE_KEY: z.string().optional(),
   JWT_ISSUER: z.string().default('big-live-portal'),

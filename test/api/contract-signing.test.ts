@@ -202,13 +202,50 @@ describe('what signing refuses', () => {
     expect(signedFiles).toHaveLength(1);
   });
 
-  it('a Word document cannot be signed until there is a PDF version', async () => {
+  it('a Word document cannot be signed until its PDF exists, then is signed on the PDF LibreOffice made', async () => {
     const artist = await addUser(t.services, org.id, 'artist', `docx.${Date.now()}@example.com`);
     const contract = await uploadContract(org, 'Word contract', { filename: 'deal.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: samples.docx });
     await t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: org.users.admin.auth, payload: { artist_ids: [artist.id] } });
+    expect((contract as unknown as { versions: Array<{ pdf_rendition: unknown }> }).versions[0]!.pdf_rendition).toEqual({ status: 'pending', error: null });
     expectProblem(await sign(contract.id, artist), 409, 'document_not_ready');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/download?format=pdf`, headers: artist.auth }), 409, 'document_not_ready');
     expect((await assignmentOf(contract.id, artist.id)).status).toBe('sent');
-  });
+
+    await t.services.jobs.drain(['contracts.convert-docx']);
+    const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}`, headers: artist.auth })).json();
+    expect(detail.versions[0].pdf_rendition).toEqual({ status: 'done', error: null });
+    // The original stays a Word document; the PDF to read is LibreOffice's rendition of it.
+    const original = await t.app.inject({ method: 'GET', url: new URL((await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/download`, headers: artist.auth })).json().url).pathname });
+    expect(original.rawPayload.equals(samples.docx)).toBe(true);
+    const pdfLink = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/download?format=pdf`, headers: artist.auth });
+    const pdf = (await t.app.inject({ method: 'GET', url: new URL(pdfLink.json().url).pathname })).rawPayload;
+    expect(pdfText(save('rendition.pdf', pdf))).toContain('Deal memo: the Artist plays Lady Macbeth.');
+
+    expect((await sign(contract.id, artist)).statusCode).toBe(200);
+    const signedFile = save('docx-signed.pdf', await fetchSigned(contract.id, artist));
+    expect(pdfsig(signedFile)).toContain('Signature is Valid.');
+    const text = pdfText(signedFile);
+    expect(text).toContain('Lady Macbeth');
+    expect(text).toContain(createHash('sha256').update(samples.docx).digest('hex'));
+    expect(text).toContain(createHash('sha256').update(pdf).digest('hex'));
+  }, 60_000);
+
+  it('a Word document LibreOffice cannot convert is marked failed with the reason', async () => {
+    const broken = await startTestApp({ SOFFICE_PATH: '/nonexistent/soffice' });
+    try {
+      const mine = await createOrganization(broken.services, 'No LibreOffice');
+      const body = multipart([{ filename: 'deal.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: samples.docx }], { data: JSON.stringify({ title: 'Unconvertible' }) });
+      const { id } = (await broken.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...mine.users.admin.auth, ...body.headers }, payload: body.payload })).json();
+      await broken.app.inject({ method: 'POST', url: `/api/v1/contracts/${id}/assign`, headers: mine.users.admin.auth, payload: { artist_ids: [mine.users.artist.id] } });
+      await broken.services.jobs.drain(['contracts.convert-docx']);
+      const detail = (await broken.app.inject({ method: 'GET', url: `/api/v1/contracts/${id}`, headers: mine.users.admin.auth })).json();
+      expect(detail.versions[0].pdf_rendition).toEqual({ status: 'failed', error: expect.stringContaining('LibreOffice is not installed') });
+      const refused = expectProblem(await broken.app.inject({ method: 'POST', url: `/api/v1/contracts/${id}/sign`, headers: mine.users.artist.auth, payload: { consent: true, signature: { kind: 'typed', name: 'Ann Artist' } } }), 409, 'document_not_ready');
+      expect(refused.detail).toMatch(/could not be turned into a PDF/);
+    } finally {
+      await broken.close();
+    }
+  }, 60_000);
 });
 
 describe('declining and amendments', () => {

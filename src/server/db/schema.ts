@@ -453,6 +453,10 @@ export interface ContractVersionsTable {
   file_id: string;
   sha256: string;
   change_summary: string | null;
+  /** migrations/0013_contract_renditions.sql: the PDF rendition of a DOCX version */
+  pdf_file_id: string | null;
+  conversion_status: 'pending' | 'done' | 'failed' | null;
+  conversion_error: string | null;
   created_by: string | null;
   created_at: CreatedAt;
 }

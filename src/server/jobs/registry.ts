@@ -4,7 +4,7 @@ import { verifyOrganizationChain } from '../audit/audit.service.js';
 import { listOrganizationIds, withTenant } from '../db/tenant.js';
 import { sendMailJob } from '../mail/mail.job.js';
 import { passwordResetJob } from '../modules/auth/auth.jobs.js';
-import { contractDeadlinesJob } from '../modules/contracts/contracts.jobs.js';
+import { contractDeadlinesJob, convertDocxJob } from '../modules/contracts/contracts.jobs.js';
 import { deliverNotificationJob, dispatchNotificationsJob, fireRemindersJob, sendDigestsJob } from '../modules/notifications/notifications.jobs.js';
 import { defineJob, type JobDefinition } from './queue.js';
 
@@ -45,4 +45,5 @@ export const jobDefinitions: readonly JobDefinition<never>[] = [
   sendDigestsJob,
   fireRemindersJob,
   contractDeadlinesJob,
+  convertDocxJob,
 ] as unknown as JobDefinition<never>[];

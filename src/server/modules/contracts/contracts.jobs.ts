@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { ConversionError, convertDocxToPdf } from '../../files/docx-to-pdf.js';
 import { listOrganizationIds, withTenant, type Tx } from '../../db/tenant.js';
 import { defineJob } from '../../jobs/queue.js';
 import type { RealtimeEvent } from '../../realtime/hub.js';
@@ -90,4 +93,58 @@ export const contractDeadlinesJob = defineJob({
     const services = requireServices(deps);
     for (const organizationId of await listOrganizationIds(deps.db)) await sweepContractDeadlines(services, organizationId);
   },
+});
+
+/**
+ * Makes the PDF rendition of a Word contract version. The conversion runs outside any
+ * transaction; a document LibreOffice cannot convert is marked failed with the reason (the
+ * administrator sees it and can upload a PDF), other errors retry.
+ */
+export async function convertContractVersion(services: Services, job: { organizationId: string; contractId: string; version: number }) {
+  const { organizationId, contractId, version } = job;
+  const { db } = services.database;
+  const source = await withTenant(db, { organizationId }, (trx) => trx.selectFrom('contract_versions as v').innerJoin('files as f', 'f.id', 'v.file_id')
+    .select(['v.id', 'v.conversion_status', 'f.storage_key', 'f.original_name', 'f.uploaded_by'])
+    .where('v.organization_id', '=', organizationId).where('v.contract_id', '=', contractId).where('v.version', '=', version).executeTakeFirst());
+  if (!source || source.conversion_status !== 'pending') return;
+
+  let pdf: Buffer;
+  try {
+    pdf = await convertDocxToPdf(await buffer(services.storage.get(source.storage_key)), services.config.SOFFICE_PATH);
+  } catch (err) {
+    if (!(err instanceof ConversionError)) throw err;
+    await withTenant(db, { organizationId }, (trx) => trx.updateTable('contract_versions').set({ conversion_status: 'failed', conversion_error: err.message })
+      .where('organization_id', '=', organizationId).where('id', '=', source.id).where('conversion_status', '=', 'pending').execute());
+    services.realtime.publish({ type: 'contract.rendition', organizationId, roles: ['admin', 'system_admin'], data: { contract_id: contractId, version, status: 'failed' } });
+    return;
+  }
+  const stored = await services.storage.put(Readable.from(pdf), { organizationId, maxBytes: services.config.FILE_MAX_BYTES * 4 });
+  try {
+    const done = await withTenant(db, { organizationId }, async (trx) => {
+      const file = await trx.insertInto('files').values({
+        organization_id: organizationId, storage_provider: services.storage.provider, storage_key: stored.key,
+        original_name: `${source.original_name.replace(/\.docx$/i, '')}.pdf`, content_type: 'application/pdf', size_bytes: stored.sizeBytes, sha256: stored.sha256,
+        uploaded_by: source.uploaded_by, purpose: 'contract_rendition',
+      }).returning('id').executeTakeFirstOrThrow();
+      const updated = await trx.updateTable('contract_versions').set({ conversion_status: 'done', pdf_file_id: file.id, conversion_error: null })
+        .where('organization_id', '=', organizationId).where('id', '=', source.id).where('conversion_status', '=', 'pending').executeTakeFirst();
+      // Another worker finished first: roll back this copy.
+      if (Number(updated.numUpdatedRows) === 0) throw new ConversionError('already converted');
+      return true;
+    });
+    if (done) services.realtime.publish({ type: 'contract.rendition', organizationId, roles: ['admin', 'system_admin'], data: { contract_id: contractId, version, status: 'done' } });
+  } catch (err) {
+    await services.storage.delete(stored.key);
+    if (!(err instanceof ConversionError)) throw err;
+  }
+}
+
+/** DOCX → PDF for one contract version (queued at upload; one at a time per worker process). */
+export const convertDocxJob = defineJob({
+  name: 'contracts.convert-docx',
+  payload: z.object({ organizationId: z.uuid(), contractId: z.uuid(), version: z.number().int().min(1) }),
+  retryLimit: 3,
+  retryDelaySeconds: 30,
+  expireInSeconds: 600,
+  handler: (payload, deps) => convertContractVersion(requireServices(deps), payload),
 });

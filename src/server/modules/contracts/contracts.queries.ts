@@ -34,7 +34,8 @@ export function listContracts(trx: Tx, organizationId: string, filter: ListContr
 
 export function listVersions(trx: Tx, organizationId: string, contractId: string) {
   return trx.selectFrom('contract_versions as v').innerJoin('files as f', 'f.id', 'v.file_id')
-    .select(['v.version', 'v.change_summary', 'v.created_by', 'v.created_at', 'f.id as file_id', 'f.original_name', 'f.content_type', 'f.size_bytes', 'f.sha256'])
+    .select(['v.version', 'v.change_summary', 'v.created_by', 'v.created_at', 'v.conversion_status', 'v.conversion_error',
+      'f.id as file_id', 'f.original_name', 'f.content_type', 'f.size_bytes', 'f.sha256'])
     .where('v.organization_id', '=', organizationId).where('v.contract_id', '=', contractId)
     .orderBy('v.version', 'desc').execute();
 }

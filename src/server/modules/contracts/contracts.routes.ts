@@ -11,7 +11,7 @@ import { downloadLinkSchema } from '../files/files.schemas.js';
 import { receiveUpload, type ReceivedUpload } from '../files/files.service.js';
 import type { ContractRow } from './contracts.queries.js';
 import {
-  assignBody, assignResultSchema, contractDataSchema, contractListSchema, contractSchema, contractStatusSchema, declineBody, declineResultSchema,
+  assignBody, assignResultSchema, contractDataSchema, downloadQuery, contractListSchema, contractSchema, contractStatusSchema, declineBody, declineResultSchema,
   listContractsQuery, signBody, signedDocumentQuery, signingCertificateBody, signingCertificateSchema, signResultSchema, versionDataSchema,
 } from './contracts.schemas.js';
 import * as assignments from './assignments.service.js';
@@ -51,6 +51,7 @@ function presentContract(c: ContractRow, actor: Actor, detail?: Omit<Detail, 'co
       versions: detail.versions.map((v) => ({
         version: v.version, change_summary: v.change_summary, created_by: v.created_by, created_at: v.created_at.toISOString(),
         file: { id: v.file_id, name: v.original_name, content_type: v.content_type, size_bytes: v.size_bytes, sha256: v.sha256 },
+        pdf_rendition: { status: v.conversion_status ?? ('not_needed' as const), error: v.conversion_error },
       })),
     } : {}),
     allowed_actions: allowedActions(actor, ['contracts:write', 'contracts:assign', 'contracts:delete']),
@@ -178,9 +179,12 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
   }, (req) => readInTenant(req, (ctx) => assignments.signatureStatus(ctx, req.params.id)));
 
   app.get('/contracts/:id/download', {
-    schema: { tags, summary: 'A 15-minute signed link to the current version', params: idParams, response: { 200: downloadLinkSchema.extend({ version: z.number().int() }), ...problems(400, 401, 403, 404) } },
+    schema: {
+      tags, summary: 'A 15-minute signed link to the current version: as uploaded, or format=pdf for the PDF to read (the rendition of a Word document; 409 document_not_ready until it exists)',
+      params: idParams, querystring: downloadQuery, response: { 200: downloadLinkSchema.extend({ version: z.number().int() }), ...problems(400, 401, 403, 404, 409) },
+    },
     // Opening the document records the assigned person's first view, so it is a change.
-  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await service.downloadLink(ctx, req.params.id, signingSecret, config.publicUrl) })));
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await service.downloadLink(ctx, req.params.id, req.query.format, signingSecret, config.publicUrl) })));
 
   app.post('/contracts/:id/sign', {
     schema: {

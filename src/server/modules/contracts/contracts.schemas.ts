@@ -48,6 +48,10 @@ const versionSchema = z.object({
   version: z.number().int(),
   file: z.object({ id: z.uuid(), name: z.string(), content_type: z.string(), size_bytes: z.number().int(), sha256: z.string() }),
   change_summary: z.string().nullable(),
+  pdf_rendition: z.object({
+    status: z.enum(['not_needed', 'pending', 'done', 'failed']).describe('Word documents get a PDF made by LibreOffice; PDFs need none'),
+    error: z.string().nullable(),
+  }),
   created_by: z.uuid().nullable(),
   created_at: z.string(),
 });
@@ -181,3 +185,7 @@ export const signingCertificateSchema = z.object({
   not_after: z.string().nullable(),
   source: z.enum(['generated', 'uploaded']).nullable(),
 }).meta({ id: 'SigningCertificate' });
+
+export const downloadQuery = z.strictObject({
+  format: z.enum(['original', 'pdf']).default('original').describe('original: the file as uploaded; pdf: the PDF to read (the rendition of a Word document)'),
+});

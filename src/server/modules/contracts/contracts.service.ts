@@ -1,11 +1,13 @@
 import { authorize, can } from '../../auth/policy.js';
 import { markViewed, ownAssignment } from './assignments.service.js';
+import { viewableVersion } from './signing.service.js';
 import { signDownload, SIGNED_URL_TTL_SECONDS } from '../../files/signed-url.js';
 import type { FileStorage } from '../../files/storage.js';
 import type { RequestContext } from '../../http/context.js';
 import { AppError, contractNotFound, notFound } from '../../http/errors.js';
 import { recordUpload, type ReceivedUpload } from '../files/files.service.js';
-import { localDate, organizationTimeZone } from './contracts.jobs.js';
+import type { StoredFile } from '../../db/schema.js';
+import { convertDocxJob, localDate, organizationTimeZone } from './contracts.jobs.js';
 import * as queries from './contracts.queries.js';
 import type { ContractData, ListContractsQuery } from './contracts.schemas.js';
 
@@ -24,6 +26,16 @@ async function checkProduction(ctx: RequestContext, data: ContractData) {
     ...(outside(data.terms.end_date) ? [{ field: 'body.terms.end_date', message: `Outside the production (${range})` }] : []),
   ];
   if (problems.length) throw new AppError('validation_error', `Contract dates must fall within the production ${production.name} (${range})`, problems);
+}
+
+/** A document version; a Word document also queues its PDF rendition (made after commit). */
+async function insertVersion(ctx: RequestContext, contractId: string, version: number, file: StoredFile, upload: ReceivedUpload, changeSummary: string | null) {
+  const needsPdf = upload.kind === 'docx';
+  await ctx.trx.insertInto('contract_versions').values({
+    organization_id: ctx.organizationId, contract_id: contractId, version, file_id: file.id, sha256: file.sha256, change_summary: changeSummary,
+    created_by: ctx.actor.userId, conversion_status: needsPdf ? 'pending' : null, pdf_file_id: null, conversion_error: null,
+  }).execute();
+  if (needsPdf) await ctx.enqueue(convertDocxJob, { organizationId: ctx.organizationId, contractId, version });
 }
 
 export async function createContract(ctx: RequestContext, storage: FileStorage, data: ContractData, upload: ReceivedUpload) {
@@ -45,9 +57,7 @@ export async function createContract(ctx: RequestContext, storage: FileStorage, 
     reminder_every_days: data.reminder_every_days,
     created_by: ctx.actor.userId,
   }).returning('id').executeTakeFirstOrThrow();
-  await ctx.trx.insertInto('contract_versions').values({
-    organization_id: ctx.organizationId, contract_id: contract.id, version: 1, file_id: file.id, sha256: file.sha256, created_by: ctx.actor.userId,
-  }).execute();
+  await insertVersion(ctx, contract.id, 1, file, upload, null);
   await ctx.audit({ entityType: 'contract', entityId: contract.id, action: 'create', after: { title: data.title, production_id: data.production_id ?? null, terms: data.terms, file_sha256: file.sha256 } });
   return contract.id;
 }
@@ -61,9 +71,7 @@ export async function addVersion(ctx: RequestContext, storage: FileStorage, id: 
   if (contract.status === 'cancelled') throw new AppError('conflict', 'A cancelled contract takes no new versions');
   const file = await recordUpload(ctx, storage, upload, 'contract');
   const version = contract.current_version + 1;
-  await ctx.trx.insertInto('contract_versions').values({
-    organization_id: ctx.organizationId, contract_id: id, version, file_id: file.id, sha256: file.sha256, change_summary: changeSummary, created_by: ctx.actor.userId,
-  }).execute();
+  await insertVersion(ctx, id, version, file, upload, changeSummary);
   await ctx.trx.updateTable('contracts').set({ current_version: version }).where('organization_id', '=', ctx.organizationId).where('id', '=', id).execute();
   await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.version_added', before: { version: contract.current_version }, after: { version, change_summary: changeSummary, file_sha256: file.sha256 } });
 }
@@ -84,15 +92,18 @@ export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
   return queries.listContracts(ctx.trx, ctx.organizationId, seesAll(ctx) ? filter : { ...filter, assignedTo: ctx.actor.userId });
 }
 
-/** A 15-minute signed link to the current version's document. */
-export async function downloadLink(ctx: RequestContext, id: string, secret: string, publicUrl: string) {
-  const { versions } = await getContract(ctx, id);
+/**
+ * A 15-minute signed link to the current version: the document as uploaded, or (`pdf`) the PDF to
+ * read — the same file for a PDF, the rendition for a Word document.
+ */
+export async function downloadLink(ctx: RequestContext, id: string, format: 'original' | 'pdf', secret: string, publicUrl: string) {
+  const { versions, myAssignment } = await getContract(ctx, id);
   const current = versions[0];
   if (!current) throw notFound('Contract document');
+  const fileId = format === 'pdf' ? (await viewableVersion(ctx, id, current.version)).pdf.id : current.file_id;
   const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_SECONDS;
-  const assignment = await ownAssignment(ctx, id);
-  if (assignment) await markViewed(ctx, assignment.id);
-  const token = signDownload(secret, { fileId: current.file_id, organizationId: ctx.organizationId, expiresAt });
-  await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.download_link', after: { version: current.version } });
+  if (myAssignment) await markViewed(ctx, myAssignment.id);
+  const token = signDownload(secret, { fileId, organizationId: ctx.organizationId, expiresAt });
+  await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.download_link', after: { version: current.version, format } });
   return { url: `${publicUrl}/api/v1/files/download/${token}`, expires_at: new Date(expiresAt * 1000).toISOString(), version: current.version };
 }

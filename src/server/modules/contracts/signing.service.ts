@@ -24,6 +24,24 @@ export interface SignerOrigin {
   userAgent: string;
 }
 
+/**
+ * The PDF people read and sign for a version: the document itself, or for a Word document its
+ * PDF rendition once LibreOffice has made it.
+ */
+export async function viewableVersion(ctx: RequestContext, contractId: string, versionNumber: number) {
+  const version = await ctx.trx.selectFrom('contract_versions as v').innerJoin('files as f', 'f.id', 'v.file_id')
+    .leftJoin('files as r', 'r.id', 'v.pdf_file_id')
+    .select(['v.version', 'v.sha256', 'v.conversion_status', 'v.conversion_error', 'f.id as file_id', 'f.storage_key', 'f.content_type',
+      'r.id as pdf_id', 'r.storage_key as pdf_key', 'r.sha256 as pdf_sha256'])
+    .where('v.organization_id', '=', ctx.organizationId).where('v.contract_id', '=', contractId).where('v.version', '=', versionNumber)
+    .executeTakeFirstOrThrow();
+  if (version.content_type === 'application/pdf') return { ...version, pdf: { id: version.file_id, storage_key: version.storage_key, sha256: version.sha256 } };
+  if (version.pdf_id && version.pdf_key && version.pdf_sha256) return { ...version, pdf: { id: version.pdf_id, storage_key: version.pdf_key, sha256: version.pdf_sha256 } };
+  throw new AppError('document_not_ready', version.conversion_status === 'failed'
+    ? `This Word document could not be turned into a PDF (${version.conversion_error ?? 'unknown reason'}); the administrator can upload it as PDF`
+    : 'This Word document is being turned into a PDF; try again in a minute');
+}
+
 /** The contract and the signed-in person's assignment to it, locked for the change. */
 async function lockOwnAssignment(ctx: RequestContext, contractId: string) {
   authorize(ctx.actor, 'contracts:sign', { ownerId: ctx.actor.userId });
@@ -57,15 +75,9 @@ function decodeMark(input: SignInput['signature'], signerName: string): { mark: 
  */
 export async function signContract(ctx: RequestContext, storage: FileStorage, provider: SignatureProvider, contractId: string, input: SignInput, origin: SignerOrigin) {
   const { contract, assignment } = await lockOwnAssignment(ctx, contractId);
-  const version = await ctx.trx.selectFrom('contract_versions as v').innerJoin('files as f', 'f.id', 'v.file_id')
-    .select(['v.version', 'v.sha256', 'f.storage_key', 'f.content_type'])
-    .where('v.organization_id', '=', ctx.organizationId).where('v.contract_id', '=', contractId).where('v.version', '=', contract.current_version)
-    .executeTakeFirstOrThrow();
-  if (version.content_type !== 'application/pdf') {
-    throw new AppError('document_not_ready', 'This contract is a Word document; it can be signed once the administrator uploads it as PDF');
-  }
-  const original = await buffer(storage.get(version.storage_key));
-  if (createHash('sha256').update(original).digest('hex') !== version.sha256) throw new Error(`contract ${contractId} v${version.version}: stored document does not match its hash`);
+  const version = await viewableVersion(ctx, contractId, contract.current_version);
+  const original = await buffer(storage.get(version.pdf.storage_key));
+  if (createHash('sha256').update(original).digest('hex') !== version.pdf.sha256) throw new Error(`contract ${contractId} v${version.version}: stored document does not match its hash`);
 
   const people = await ctx.trx.selectFrom('users').select(['id', 'first_name', 'last_name', 'email'])
     .where('id', 'in', [ctx.actor.userId, ...(assignment.assigned_by ? [assignment.assigned_by] : [])]).execute();
@@ -91,6 +103,7 @@ export async function signContract(ctx: RequestContext, storage: FileStorage, pr
     trx: ctx.trx, organizationId: ctx.organizationId, original,
     evidence: {
       organizationName: organization.name, contractTitle: contract.title, version: version.version, documentSha256: version.sha256,
+      renditionSha256: version.pdf.sha256 === version.sha256 ? null : version.pdf.sha256,
       signer: { name: signerName, email: signer.email }, mark, consentText: CONSENT_TEXT, consentAt: now, signedAt: now,
       ip: origin.ip, userAgent: origin.userAgent, trail,
     },

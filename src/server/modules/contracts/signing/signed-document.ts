@@ -15,6 +15,8 @@ export interface SignatureEvidence {
   version: number;
   /** SHA-256 of the document as uploaded (the version being signed). */
   documentSha256: string;
+  /** SHA-256 of its PDF rendition, when the upload was a Word document. */
+  renditionSha256: string | null;
   signer: { name: string; email: string };
   mark: SignatureMark;
   consentText: string;
@@ -180,6 +182,7 @@ export async function buildSignedPdf(original: Buffer, evidence: SignatureEviden
 
   w.field('Document', `${evidence.contractTitle} (version ${evidence.version})`);
   w.field('Document SHA-256 (as uploaded)', evidence.documentSha256);
+  if (evidence.renditionSha256) w.field('PDF rendition SHA-256 (the pages above)', evidence.renditionSha256);
   w.field('Signer', `${evidence.signer.name} <${evidence.signer.email}>`);
   w.field('Signed at', stamp(evidence.signedAt));
   w.field('IP address', evidence.ip);
