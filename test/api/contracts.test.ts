@@ -172,6 +172,10 @@ describe('assignment', () => {
     expect(notes).toHaveLength(4);
     expect(notes[0]).toMatchObject({ subject: 'A contract to sign: Ensemble agreement', link: `/contracts/${contract.id}` });
 
+    // Administrators find a person's contracts.
+    const byArtist = await t.app.inject({ method: 'GET', url: `/api/v1/contracts?artist_id=${artists[2]!.id}`, headers: mine.users.admin.auth });
+    expect(byArtist.json().data.map((c: { id: string }) => c.id)).toEqual([contract.id]);
+
     const artist = artists[1]!;
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: artist.auth });
     expect(list.statusCode, list.body).toBe(200);

@@ -18,10 +18,10 @@ export function findContract(trx: Tx, organizationId: string, id: string) {
 
 export function listContracts(trx: Tx, organizationId: string, filter: ListContractsQuery & { assignedTo?: string }) {
   let q = base(trx, organizationId);
-  if (filter.assignedTo) {
-    const artistId = filter.assignedTo;
+  for (const artistId of [filter.assignedTo, filter.artist_id]) {
+    if (!artistId) continue;
     q = q.where(({ exists, selectFrom }) => exists(selectFrom('contract_assignments as a').select('a.id')
-      .whereRef('a.contract_id', '=', 'c.id').where('a.artist_id', '=', artistId)));
+      .whereRef('a.contract_id', '=', 'c.id').where('a.organization_id', '=', organizationId).where('a.artist_id', '=', artistId)));
   }
   if (filter.status) q = q.where('c.status', 'in', filter.status);
   if (filter.production_id) q = q.where('c.production_id', '=', filter.production_id);

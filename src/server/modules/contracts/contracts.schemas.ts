@@ -96,6 +96,7 @@ export const contractListSchema = listResponse(contractSchema).meta({ id: 'Contr
 export const listContractsQuery = z.strictObject({
   status: csvEnum(contractStatuses).optional().describe('e.g. active,pending'),
   production_id: z.uuid().optional(),
+  artist_id: z.uuid().optional().describe('Contracts assigned to this person (administrators)'),
   q: searchQuery.optional().describe('Words in the title or description'),
   tag: text(50).optional(),
   ...dateRange,

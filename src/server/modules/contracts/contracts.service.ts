@@ -89,7 +89,8 @@ export async function getContract(ctx: RequestContext, id: string) {
 
 export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
   authorize(ctx.actor, 'contracts:read');
-  return queries.listContracts(ctx.trx, ctx.organizationId, seesAll(ctx) ? filter : { ...filter, assignedTo: ctx.actor.userId });
+  // Others see only their own; who else shares their contracts is not theirs to filter by.
+  return queries.listContracts(ctx.trx, ctx.organizationId, seesAll(ctx) ? filter : { ...filter, artist_id: undefined, assignedTo: ctx.actor.userId });
 }
 
 /**

@@ -45,7 +45,8 @@ export async function generateSigningCertificate(organizationName: string, now =
       new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: new asn1js.Utf8String({ value: value!.slice(0, 64) }) }).toSchema()] })),
   }).toBER(false));
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // a positive serial number
+  // Positive and minimally encoded (DER refuses a leading zero byte): first byte 0x40–0x7f.
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const certificate = new pkijs.Certificate({
     version: 2,
     serialNumber: new asn1js.Integer({ valueHex: new Uint8Array(serial).buffer }),
