@@ -107,4 +107,35 @@ export const scenarios: Scenario[] = [
       body: JSON.stringify({ name: 'Bench Theatre {{n}}' }),
     })),
   },
+  {
+    name: 'contract-assign-500',
+    description: 'POST /contracts/:id/assign with 500 artists (all at scale < 0.02) + notifications, each request on a fresh contract (target: well under 2 s)',
+    writes: true,
+    connections: 1,
+    async requests(ctx) {
+      const artists = await ctx.query<{ user_id: string }>(`
+        SELECT user_id FROM memberships WHERE organization_id = $1 AND role = 'artist' AND end_date IS NULL ORDER BY created_at LIMIT 500`, [ctx.org.id]);
+      // Below scale 0.02 the organization has fewer than 500 artists: the smoke run assigns them all.
+      if (artists.length < 50) throw new Error(`contract-assign-500 needs at least 50 artists, the organization has ${artists.length}`);
+      // Fresh contracts, made directly (the upload itself is not what is measured): more than one
+      // connection can assign in the run, so every request finds nobody assigned yet.
+      const contracts = await ctx.query<{ id: string }>(`
+        WITH file AS (
+          INSERT INTO files (organization_id, storage_key, original_name, content_type, size_bytes, sha256, purpose)
+          VALUES ($1, 'bench/contract.pdf', 'contract.pdf', 'application/pdf', 1024, repeat('0', 64), 'contract') RETURNING id
+        ), made AS (
+          INSERT INTO contracts (organization_id, title) SELECT $1, 'Bench contract ' || g FROM generate_series(1, 1000) g RETURNING id
+        ), versions AS (
+          INSERT INTO contract_versions (organization_id, contract_id, version, file_id, sha256) SELECT $1, made.id, 1, file.id, repeat('0', 64) FROM made, file
+        )
+        SELECT id FROM made`, [ctx.org.id]);
+      const body = JSON.stringify({ artist_ids: artists.map((a) => a.user_id), message: 'Please sign', send_notification: true });
+      return contracts.map((c, i) => ({
+        method: 'POST' as const,
+        path: `${API}/contracts/${c.id}/assign`,
+        headers: { ...bearer(ctx.tokens.admin[i % ctx.tokens.admin.length]!), 'content-type': 'application/json' },
+        body,
+      }));
+    },
+  },
 ];
