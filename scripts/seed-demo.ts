@@ -13,7 +13,7 @@ if (config.NODE_ENV === 'production') {
 }
 const services = await createServices(config);
 try {
-  const report = await seedDemo(services.database.db);
+  const report = await seedDemo(services);
   console.log(report.created.length ? `Created: ${report.created.join(', ')}` : 'Demo data already present; nothing changed.');
   console.log(`\nDemo organization: ${DEMO_ORGANIZATION.name} (${DEMO_ORGANIZATION.slug})`);
   for (const p of DEMO_PEOPLE) console.log(`  ${p.role.padEnd(12)} ${p.email}  (${p.first_name} ${p.last_name})`);

@@ -112,9 +112,13 @@ describe('one instance', () => {
   });
 
   it('closes when the token expires unless a fresh one arrives first', async () => {
-    const shortLived = await t.services.tokens.sign({ userId: org.users.artist.id, organizationId: org.id, role: 'artist' }, 1);
-    const expiring = await tracked(shortLived);
-    const renewed = await tracked(await t.services.tokens.sign({ userId: org.users.artist.id, organizationId: org.id, role: 'artist' }, 1));
+    // Two seconds of life leave room for connecting on a busy machine. The renewed socket's first
+    // token is made first, so it has run out by the time the other one has.
+    const shortLived = () => t.services.tokens.sign({ userId: org.users.artist.id, organizationId: org.id, role: 'artist' }, 2);
+    const renewedToken = await shortLived();
+    const expiringToken = await shortLived();
+    const renewed = await tracked(renewedToken);
+    const expiring = await tracked(expiringToken);
     renewed.socket.send(JSON.stringify({ type: 'auth', token: org.users.artist.token }));
     await renewed.next('ready');
     expect((await expiring.closed).code).toBe(4402);

@@ -11,11 +11,11 @@ describe('npm run seed:demo', () => {
   afterAll(async () => t?.close());
 
   it('loads seed 000\'s organization and people once, audited, and changes nothing the second time', async () => {
-    const first = await seedDemo(t.services.database.db);
-    const second = await seedDemo(t.services.database.db);
+    const first = await seedDemo(t.services);
+    const second = await seedDemo(t.services);
     // On a shared server database another run may have seeded already; either way the second run is a no-op.
     expect(second.created).toEqual([]);
-    if (first.created.length) expect(first.created).toHaveLength(1 + DEMO_PEOPLE.length);
+    if (first.created.length) expect(first.created).toHaveLength(1 + DEMO_PEOPLE.length + 2);
 
     const admin = DEMO_PEOPLE.find((p) => p.role === 'admin')!;
     const token = await t.services.tokens.sign({ userId: admin.id, organizationId: DEMO_ORGANIZATION.id, role: 'admin' });
@@ -33,5 +33,16 @@ describe('npm run seed:demo', () => {
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'artist1@example.com', password: DEMO_PASSWORD } });
     expect(login.statusCode).toBe(200);
     expect(login.json()).toMatchObject({ role: 'artist', organization: { slug: 'test-theatre' } });
+
+    // Seed 000's Hamlet, with an agreement waiting for both artists' signatures.
+    const artistAuth = { authorization: `Bearer ${login.json().tokens.access_token}` };
+    const contracts = (await t.app.inject({ url: '/api/v1/contracts', headers: artistAuth })).json();
+    expect(contracts.data).toEqual([expect.objectContaining({ title: 'Hamlet — ensemble agreement', status: 'pending', production: expect.objectContaining({ name: 'Hamlet' }) })]);
+    const contractId = contracts.data[0].id as string;
+    const detail = (await t.app.inject({ url: `/api/v1/contracts/${contractId}`, headers: artistAuth })).json();
+    expect(detail.my_assignment).toMatchObject({ can_sign: true });
+    const link = (await t.app.inject({ url: `/api/v1/contracts/${contractId}/download`, headers: artistAuth })).json();
+    const pdf = await t.app.inject({ url: new URL(link.url).pathname });
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
   });
 });

@@ -1,8 +1,11 @@
-import { sql, type Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit.service.js';
-import type { DB, Role } from '../db/schema.js';
-import { withTenant } from '../db/tenant.js';
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { recordAudit, type AuditOrigin } from '../audit/audit.service.js';
+import type { Role } from '../db/schema.js';
+import { withTenant, type Tx } from '../db/tenant.js';
 import { hashPassword } from '../modules/auth/passwords.js';
+import type { Services } from '../services.js';
 
 /** Shared password of the demo people (development data only; `seed:demo` refuses production). */
 export const DEMO_PASSWORD = 'Stage-Door-Demo-2026';
@@ -28,7 +31,8 @@ export interface SeedReport {
   created: string[];
 }
 
-export async function seedDemo(db: Kysely<DB>): Promise<SeedReport> {
+export async function seedDemo(services: Services): Promise<SeedReport> {
+  const { db } = services.database;
   const created: string[] = [];
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const org = DEMO_ORGANIZATION;
@@ -55,6 +59,75 @@ export async function seedDemo(db: Kysely<DB>): Promise<SeedReport> {
         await recordAudit(trx, origin, { entityType: 'membership', entityId: person.membershipId, action: 'create', after: { email: person.email, role: person.role } });
       }
     }
+    await seedHamlet(services, trx, origin, created);
   });
   return { created };
+}
+
+export const DEMO_PRODUCTION_ID = 'f0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+export const DEMO_CONTRACT_ID = 'f1eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+
+const isoDay = (daysFromNow: number) => new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
+
+/** A one-page ensemble agreement, readable in the viewer and signable. */
+async function demoAgreement(start: string, end: string): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.setTitle('Hamlet — ensemble agreement');
+  const page = doc.addPage([595.28, 841.89]);
+  const [regular, bold] = [await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold)];
+  let y = 780;
+  const line = (text: string, size = 11, font = regular) => {
+    page.drawText(text, { x: 64, y, size, font, maxWidth: 467, lineHeight: size * 1.4 });
+    y -= size * 1.4 * Math.max(1, Math.ceil(font.widthOfTextAtSize(text, size) / 467)) + 6;
+  };
+  line('Test Theatre Company', 10);
+  line('Hamlet — ensemble agreement', 20, bold);
+  y -= 10;
+  line(`Engagement: rehearsals and performances of Hamlet from ${start} to ${end}.`);
+  line('Fee: USD 4,800.00, paid in two instalments: USD 2,400.00 at the first rehearsal and USD 2,400.00 after the closing performance.');
+  line('Schedule: rehearsals on weekdays 19:00–22:00, performances on Saturdays and Sundays; call times are published in the portal.');
+  line('Union: Actors\' Equity Association, production contract rules apply.');
+  line('Expenses: travel and per diems are claimed through the BIG Live Portal with receipts, under the company\'s expense policy.');
+  line('The Artist signs this agreement electronically in the BIG Live Portal.');
+  return Buffer.from(await doc.save());
+}
+
+/** Seed 000's "Hamlet" production and an ensemble agreement sent to both demo artists to sign. */
+async function seedHamlet(services: Services, trx: Tx, origin: AuditOrigin, created: string[]) {
+  const orgId = DEMO_ORGANIZATION.id;
+  const admin = DEMO_PEOPLE.find((p) => p.role === 'admin')!;
+  const [start, end] = [isoDay(30), isoDay(90)];
+  const production = await trx.insertInto('productions').values({
+    id: DEMO_PRODUCTION_ID, organization_id: orgId, name: 'Hamlet', start_date: start, end_date: end,
+    budget_amount: '250000.00', budget_currency: 'USD', created_by: admin.id,
+  }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+  if (production) {
+    created.push('production Hamlet');
+    await recordAudit(trx, origin, { entityType: 'production', entityId: DEMO_PRODUCTION_ID, action: 'create', after: { name: 'Hamlet', start_date: start, end_date: end } });
+  }
+  const exists = await trx.selectFrom('contracts').select('id').where('id', '=', DEMO_CONTRACT_ID).executeTakeFirst();
+  if (exists) return;
+  const pdf = await demoAgreement(start, end);
+  const stored = await services.storage.put(Readable.from(pdf), { organizationId: orgId, maxBytes: services.config.FILE_MAX_BYTES });
+  const file = await trx.insertInto('files').values({
+    organization_id: orgId, storage_provider: services.storage.provider, storage_key: stored.key, original_name: 'hamlet-ensemble-agreement.pdf',
+    content_type: 'application/pdf', size_bytes: stored.sizeBytes, sha256: stored.sha256, uploaded_by: admin.id, purpose: 'contract',
+  }).returning('id').executeTakeFirstOrThrow();
+  await trx.insertInto('contracts').values({
+    id: DEMO_CONTRACT_ID, organization_id: orgId, production_id: DEMO_PRODUCTION_ID, title: 'Hamlet — ensemble agreement', status: 'pending',
+    description: 'Season agreement for the Hamlet ensemble', created_by: admin.id, tags: ['hamlet', 'ensemble'], signing_deadline: isoDay(21),
+    terms: JSON.stringify({ amount: '4800.00', currency: 'USD', start_date: start, end_date: end, union: { name: "Actors' Equity Association" },
+      payment_schedule: [{ label: 'First rehearsal', due_date: start, amount: '2400.00' }, { label: 'Closing performance', due_date: end, amount: '2400.00' }] }),
+  }).execute();
+  await trx.insertInto('contract_versions').values({
+    organization_id: orgId, contract_id: DEMO_CONTRACT_ID, version: 1, file_id: file.id, sha256: stored.sha256, change_summary: null,
+    created_by: admin.id, conversion_status: null, pdf_file_id: null, conversion_error: null,
+  }).execute();
+  const artists = DEMO_PEOPLE.filter((p) => p.role === 'artist');
+  await trx.insertInto('contract_assignments').values(artists.map((a) => ({
+    organization_id: orgId, contract_id: DEMO_CONTRACT_ID, artist_id: a.id, status: 'sent' as const, sent_at: new Date(), version_assigned: 1,
+    message: 'Welcome to the Hamlet company! Please read and sign your agreement.', assigned_by: admin.id,
+  }))).execute();
+  created.push('contract Hamlet — ensemble agreement (sent to the artists)');
+  await recordAudit(trx, origin, { entityType: 'contract', entityId: DEMO_CONTRACT_ID, action: 'create', after: { title: 'Hamlet — ensemble agreement', file_sha256: stored.sha256, assigned: artists.length } });
 }
