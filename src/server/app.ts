@@ -35,6 +35,7 @@ import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { productionsRoutes } from './modules/productions/productions.routes.js';
 import { contractsRoutes } from './modules/contracts/contracts.routes.js';
+import { expensesRoutes } from './modules/expenses/expenses.routes.js';
 import { realtimeRoutes } from './realtime/realtime.routes.js';
 import { profilesRoutes } from './modules/profiles/profiles.routes.js';
 import type { Services } from './services.js';
@@ -165,6 +166,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(productionsRoutes, { prefix: '/api/v1' });
   await app.register(contractsRoutes, { prefix: '/api/v1' });
+  await app.register(expensesRoutes, { prefix: '/api/v1' });
   await app.register(realtimeRoutes, { prefix: '/api/v1' });
 
   await registerWebApp(app);

@@ -10,7 +10,7 @@ import { openDatabase, type Database } from '../../src/server/db/database.js';
 import type { DB, Role } from '../../src/server/db/schema.js';
 import { withTenant } from '../../src/server/db/tenant.js';
 import type * as LoggerModule from '../../src/server/logger.js';
-import { csvCell } from '../../src/server/modules/profiles/profiles.presenter.js';
+import { csvCell } from '../../src/server/files/csv.js';
 import { reencryptAll } from '../../src/server/modules/profiles/profiles.service.js';
 import { ownerPool, type OwnerPool } from '../db/support.js';
 import { addUser, createOrganization, onServer, startTestApp, type TestApp, type TestOrganization, type TestUser } from '../helpers/app.js';

@@ -51,6 +51,10 @@ interface Fixture {
   production: string;
   deletableProduction: Record<Role, string>;
   contract: string;
+  /** Categories of the organization; an expense of the other member waiting for an admin-level approval; a paid-out batch to be. */
+  category: string;
+  otherExpense: string;
+  batch: string;
 }
 
 interface Row {
@@ -154,6 +158,27 @@ const table: Row[] = [
                                                                expect: ['H', 'A', 'H', 'H', 'H', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/download` }) },
   { op: 'POST /api/v1/contracts/{id}/assign',                  expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/assign`, payload: { artist_ids: [fx.other.id], send_notification: false } }) },
   { op: 'GET /api/v1/contracts/{id}/status',                   expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/status` }) },
+  // ---- expenses: everyone claims their own; approvers (by limit) and payers see and act on everyone's ----
+  { op: 'GET /api/v1/expense-categories',                      expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/expense-categories',                     expect: ['F', 'A', 'A', 'F', 'F', 'A'], request: (r) => ({ payload: { name: `Sweep ${r}`, code: `SWEEP_${r.toUpperCase()}` } }) },
+  { op: 'PATCH /api/v1/expense-categories/{id}',               expect: ['F', 'A', 'A', 'F', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/expense-categories/${fx.category}`, payload: { xero_account_code: '429' } }) },
+  { op: 'POST /api/v1/expenses', case: 'own claim',            expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ payload: { category_id: fx.category, amount: '12.00', expense_date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), merchant: 'Sweep', description: 'Sweep' } }) },
+  { op: 'GET /api/v1/expenses',                                expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/expenses/export',                         expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/expenses/{id}', case: "another member's", expect: ['H', 'A', 'A', 'H', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}` }) },
+  { op: 'PUT /api/v1/expenses/{id}', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}`, payload: { category_id: fx.category, amount: '1.00', expense_date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), merchant: 'X', description: 'Y' } }) },
+  { op: 'DELETE /api/v1/expenses/{id}', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}` }) },
+  { op: 'POST /api/v1/expenses/{id}/submit', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/submit` }) },
+  // The first allowed role approves (or rejects); the others then find it decided (409).
+  { op: 'POST /api/v1/expenses/{id}/reject', case: 'admin-level claim',
+                                                               expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/reject`, payload: { reason: 'Sweep says no' } }) },
+  { op: 'POST /api/v1/expenses/{id}/approve', case: 'admin-level claim',
+                                                               expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/approve`, payload: {} }) },
+  { op: 'POST /api/v1/payment-batches', case: 'an expense not approved',
+                                                               expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: (_r, fx) => ({ payload: { expense_ids: [fx.otherExpense] } }) },
+  { op: 'GET /api/v1/payment-batches',                         expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: none },
+  { op: 'GET /api/v1/payment-batches/{id}/export',             expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/payment-batches/${fx.batch}/export` }) },
+  { op: 'POST /api/v1/payment-batches/{id}/paid',              expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/payment-batches/${fx.batch}/paid` }) },
   // Only the person a contract is assigned to signs or declines it (403 not_assigned_to_user for everyone else).
   { op: 'POST /api/v1/contracts/{id}/sign', case: 'not assigned to the caller',
                                                                expect: ['F', 'F', 'F', 'F', 'F', 'F'], request: (_r, fx) => ({ url: `/api/v1/contracts/${fx.contract}/sign`, payload: { consent: true, signature: { kind: 'typed', name: 'Sweep Signer' } } }) },
@@ -241,7 +266,20 @@ beforeAll(async () => {
   const contractBody = contractUpload({ title: 'Matrix contract' });
   const contract = await t.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...org.users.admin.auth, ...contractBody.headers }, payload: contractBody.payload });
   expect(contract.statusCode, contract.body).toBe(201);
-  fx = { contract: (contract.json() as { id: string }).id, production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
+  const category = ((await t.app.inject({ method: 'GET', url: '/api/v1/expense-categories', headers: org.users.admin.auth })).json() as { data: { id: string; name: string }[] }).data.find((c) => c.name === 'Other')!.id;
+  const noReceipts = ((await t.app.inject({ method: 'POST', url: '/api/v1/expense-categories', headers: org.users.admin.auth, payload: { name: 'Sweep per diem', code: 'SWEEP', requires_receipt: false } })).json() as { id: string }).id;
+  const claim = async (amount: string) => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/expenses', headers: other.auth, payload: { category_id: noReceipts, amount, expense_date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), merchant: `Sweep ${amount}`, description: 'Sweep' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = (created.json() as { id: string }).id;
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/expenses/${id}/submit`, headers: other.auth })).statusCode).toBe(200);
+    return id;
+  };
+  const otherExpense = await claim('300.00');
+  const paidOut = await claim('20.00');
+  const batch = await t.app.inject({ method: 'POST', url: '/api/v1/payment-batches', headers: org.users.accountant.auth, payload: { expense_ids: [paidOut] } });
+  expect(batch.statusCode, batch.body).toBe(201);
+  fx = { category, otherExpense, batch: (batch.json() as { id: string }).id, contract: (contract.json() as { id: string }).id, production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
 });
 afterAll(async () => t?.close());
 

@@ -158,6 +158,11 @@ export interface DB {
   contract_versions: ContractVersionsTable;
   contract_assignments: ContractAssignmentsTable;
   organization_signing_keys: OrganizationSigningKeysTable;
+  expense_categories: ExpenseCategoriesTable;
+  expenses: ExpensesTable;
+  expense_receipts: ExpenseReceiptsTable;
+  expense_approvals: ExpenseApprovalsTable;
+  payment_batches: PaymentBatchesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -504,4 +509,96 @@ export interface OrganizationSigningKeysTable {
   source: 'generated' | 'uploaded';
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+/** migrations/0014_expenses.sql */
+type Money = ColumnType<string, string | number, string | number>;
+export interface ExpenseCategoriesTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  code: string;
+  xero_account_code: string | null;
+  requires_receipt: ColumnType<boolean, boolean | undefined, boolean>;
+  requires_approval: ColumnType<boolean, boolean | undefined, boolean>;
+  max_amount: ColumnType<string | null, string | null | undefined, string | null>;
+  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type ExpenseStatus = 'draft' | 'submitted' | 'approved' | 'rejected' | 'processing' | 'paid';
+export type ApprovalLevel = 'automatic' | 'admin' | 'finance' | 'finance_director';
+export interface ExpensesTable {
+  id: Generated<string>;
+  organization_id: string;
+  artist_id: string;
+  production_id: string | null;
+  category_id: string;
+  amount: Money;
+  currency: string;
+  exchange_rate: ColumnType<string, string | undefined, string>;
+  base_currency: string;
+  amount_base: ColumnType<string, never, never>;
+  expense_date: ColumnType<string, string, string>;
+  merchant: string;
+  description: string;
+  notes: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  is_billable: ColumnType<boolean, boolean | undefined, boolean>;
+  is_reimbursable: ColumnType<boolean, boolean | undefined, boolean>;
+  status: ColumnType<ExpenseStatus, ExpenseStatus | undefined, ExpenseStatus>;
+  approval_level: ApprovalLevel | null;
+  possible_duplicate_ids: ColumnType<string[], string[] | undefined, string[]>;
+  submitted_at: Timestamp | null;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
+  rejected_at: Timestamp | null;
+  rejected_by: string | null;
+  rejection_reason: string | null;
+  payment_batch_id: string | null;
+  paid_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  search: ColumnType<string, never, never>;
+}
+
+export interface ExpenseReceiptsTable {
+  id: Generated<string>;
+  organization_id: string;
+  expense_id: string;
+  file_id: string;
+  thumbnail_file_id: string | null;
+  ocr: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  ocr_confidence: ColumnType<string | null, string | number | null, string | number | null>;
+  needs_review: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ExpenseApprovalsTable {
+  id: Generated<string>;
+  organization_id: string;
+  expense_id: string;
+  decided_by: string | null;
+  decision: 'submitted' | 'auto_approved' | 'approved' | 'rejected' | 'paid';
+  level: ApprovalLevel;
+  amount_base: Money;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PaymentBatchesTable {
+  id: Generated<string>;
+  organization_id: string;
+  reference: string;
+  status: ColumnType<'processing' | 'paid', 'processing' | 'paid' | undefined, 'processing' | 'paid'>;
+  currency: string;
+  total_amount: Money;
+  expense_count: ColumnType<number, number | undefined, number>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  paid_at: Timestamp | null;
+  paid_by: string | null;
 }

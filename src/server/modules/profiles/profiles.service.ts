@@ -8,9 +8,10 @@ import type { ArtistProfile, ArtistProfilesTable, DB } from '../../db/schema.js'
 import type { RequestContext } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
 import {
-  maskBankAccount, maskTaxId, presentArtistProfile, presentDeletionRequest, presentProfile, presentSensitive, toCsv,
+  maskBankAccount, maskTaxId, presentArtistProfile, presentDeletionRequest, presentProfile, presentSensitive,
   type BankAccountPlain,
 } from './profiles.presenter.js';
+import { toCsv } from '../../files/csv.js';
 import * as queries from './profiles.queries.js';
 import {
   normalizeTaxId, type BankAccountInput, type ListDeletionRequestsQuery, type UpdateArtistProfileInput, type UpdateProfileInput,
