@@ -9,7 +9,8 @@ import { defineConfig, devices } from '@playwright/test';
  */
 const PORT = Number(process.env.E2E_PORT ?? 3199);
 const BASE_URL = `http://localhost:${PORT}`;
-const DATA_DIR = './data/e2e';
+// Another port, another data directory: two runs side by side never share (or wipe) a database.
+const DATA_DIR = PORT === 3199 ? './data/e2e' : `./data/e2e-${PORT}`;
 
 export default defineConfig({
   testDir: 'test/e2e',

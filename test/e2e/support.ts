@@ -4,8 +4,9 @@ import { expect, type APIRequestContext, type BrowserContext, type Page } from '
 import { AxeBuilder } from '@axe-core/playwright';
 
 /** Same values as playwright.config.ts. */
-export const BASE_URL = `http://localhost:${Number(process.env.E2E_PORT ?? 3199)}`;
-export const OUTBOX_DIR = path.resolve('data/e2e/outbox');
+const PORT = Number(process.env.E2E_PORT ?? 3199);
+export const BASE_URL = `http://localhost:${PORT}`;
+export const OUTBOX_DIR = path.resolve(PORT === 3199 ? 'data/e2e/outbox' : `data/e2e-${PORT}/outbox`);
 
 /** A suffix that keeps e-mails and addresses unique when a run is retried on the same database. */
 export const runId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
