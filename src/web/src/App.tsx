@@ -95,6 +95,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, ...lazyPage(() => import('./pages/HomePage.js')) },
           { path: 'contracts', ...lazyPage(() => import('./pages/ContractsPage.js')) },
+          { path: 'contracts/:id', ...lazyPage(() => import('./pages/ContractPage.js')) },
           { path: 'expenses', ...lazyPage(() => import('./pages/ExpensesPage.js')) },
           { path: 'schedule', ...lazyPage(() => import('./pages/SchedulePage.js')) },
           { path: 'productions', ...lazyPage(() => import('./pages/ProductionsPage.js')) },

@@ -192,3 +192,80 @@ export interface Readiness {
   status: 'ready';
   database: 'pglite' | 'postgres';
 }
+
+/** How far an upload has come: bytes sent of the request body. */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+  /** 0–100 once the size is known, else null. */
+  percent: number | null;
+}
+
+/**
+ * A multipart upload (`FormData`) that reports its progress: fetch cannot tell how much of a
+ * request body has been sent, XMLHttpRequest can. The same session handling as `api()`: the
+ * access token is attached and, after a 401 on an expired token, refreshed once and the upload
+ * sent again. Answers like `api()`, with `ApiError` carrying the problem document.
+ */
+export function apiUpload<T>(
+  path: string,
+  body: FormData,
+  { onProgress, signal, headers }: { onProgress?: (progress: UploadProgress) => void; signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<T> {
+  return withSession({}, (_init, token) => sendWithProgress<T>(path, body, token, onProgress, signal, headers));
+}
+
+function sendWithProgress<T>(
+  path: string,
+  body: FormData,
+  token: string | null,
+  onProgress: ((progress: UploadProgress) => void) | undefined,
+  signal: AbortSignal | undefined,
+  headers: Record<string, string> | undefined,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new DOMException('The upload was cancelled', 'AbortError'));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = false;
+    xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+    for (const [name, value] of Object.entries(headers ?? {})) xhr.setRequestHeader(name, value);
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.upload.onprogress = (event) => {
+      onProgress?.({ loaded: event.loaded, total: event.total, percent: event.lengthComputable && event.total > 0 ? Math.round((event.loaded / event.total) * 100) : null });
+    };
+    const abort = () => xhr.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    const done = () => signal?.removeEventListener('abort', abort);
+    xhr.onabort = () => {
+      done();
+      reject(new DOMException('The upload was cancelled', 'AbortError'));
+    };
+    xhr.onerror = () => {
+      done();
+      reject(new ApiError(0, 'The server could not be reached. Check your connection and try again.'));
+    };
+    xhr.onload = () => {
+      done();
+      const isJson = /\bjson\b/i.test(xhr.getResponseHeader('content-type') ?? '');
+      let parsed: unknown;
+      if (isJson && xhr.responseText) {
+        try {
+          parsed = JSON.parse(xhr.responseText);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(parsed as T);
+        return;
+      }
+      if (isProblem(parsed)) reject(new ApiError(xhr.status, parsed.detail || parsed.title, parsed));
+      else reject(new ApiError(xhr.status, `Request failed with status ${xhr.status}${xhr.statusText ? ` (${xhr.statusText})` : ''}`));
+    };
+    xhr.send(body);
+  });
+}

@@ -10,6 +10,7 @@ import { SystemStatusCard } from '../components/SystemStatusCard.js';
 import { useAccount } from '../auth/AuthProvider.js';
 import { destinationsFor, PRODUCT_NAME } from '../navigation.js';
 import { IconTile } from '../components/IconTile.js';
+import { ToSignCard } from './home/ToSignCard.js';
 
 const SECTION_SUMMARY: Record<string, string> = {
   '/contracts': 'Upload, assign and sign contracts.',
@@ -106,10 +107,11 @@ export default function HomePage() {
           gap: 3,
           alignItems: 'start',
           gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'minmax(0, 2fr) minmax(300px, 1fr)' },
-          gridTemplateAreas: { xs: '"welcome" "status" "sections"', md: '"welcome status" "sections status"' },
+          gridTemplateAreas: { xs: '"welcome" "tosign" "status" "sections"', md: '"welcome status" "tosign status" "sections status"' },
         }}
       >
         <WelcomeCard />
+        <ToSignCard />
         <Box sx={{ gridArea: 'status' }}>
           <SystemStatusCard />
         </Box>
