@@ -229,7 +229,7 @@ export default function ContractPage() {
             {isAdmin && <ContractStatusChip status={c.status} />}
             {mine && <MyStatusChip assignment={mine} />}
             {c.production && <Typography sx={{ color: 'text.secondary' }}>{c.production.name}</Typography>}
-            {c.signing_deadline && mine && mine.status !== 'signed' && <Typography sx={{ color: 'text.secondary' }}>· Sign by {formatDay(c.signing_deadline)}</Typography>}
+            {c.signing_deadline && mine && mine.status !== 'signed' && <Typography sx={{ color: 'text.secondary' }}>Sign by {formatDay(c.signing_deadline)}</Typography>}
           </Box>
         </Box>
       }

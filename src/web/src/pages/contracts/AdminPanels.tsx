@@ -155,7 +155,7 @@ export function StatusCard({ contract }: { contract: Contract }) {
                 <TableBody>
                   {rows.map((a) => (
                     <TableRow key={a.id}>
-                      <TableCell sx={{ minWidth: 200 }}>
+                      <TableCell sx={{ minWidth: 240 }}>
                         <Typography sx={{ fontWeight: 600, overflowWrap: 'break-word' }}>{a.artist.name}</Typography>
                         <Typography sx={{ fontSize: '0.875rem', color: 'text.secondary', overflowWrap: 'break-word', wordBreak: 'break-word' }}>{a.artist.email}</Typography>
                       </TableCell>
