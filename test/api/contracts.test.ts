@@ -180,6 +180,10 @@ describe('assignment', () => {
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: artist.auth });
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().data.map((c: { id: string }) => c.id)).toEqual([contract.id]);
+    // Each item says where the viewer stands; only administrators see how far signing has got.
+    expect(list.json().data[0]).toMatchObject({ my_assignment: { status: 'sent', message: 'Please sign by Friday.', can_sign: true }, signatures: null });
+    const adminList = await t.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: mine.users.admin.auth });
+    expect(adminList.json().data.find((c: { id: string }) => c.id === contract.id)).toMatchObject({ my_assignment: null, signatures: { assigned: 4, signed: 0, declined: 0 } });
     expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}`, headers: artist.auth }), 404, 'contract_not_found');
     expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${otherContract.id}/download`, headers: artist.auth }), 404, 'contract_not_found');
     const link = await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/download`, headers: artist.auth });

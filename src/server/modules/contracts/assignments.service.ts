@@ -90,13 +90,6 @@ export async function signatureStatus(ctx: RequestContext, contractId: string) {
   };
 }
 
-/** The assignment of the signed-in person to a contract, or undefined. */
-export function ownAssignment(ctx: RequestContext, contractId: string) {
-  return ctx.trx.selectFrom('contract_assignments')
-    .select(['id', 'status', 'message', 'version_assigned', 'signed_version', 'viewed_at', 'signed_at', 'declined_at', 'decline_reason'])
-    .where('organization_id', '=', ctx.organizationId).where('contract_id', '=', contractId).where('artist_id', '=', ctx.actor.userId).executeTakeFirst();
-}
-
 /** Opening the document counts as viewing it (the first time). */
 export async function markViewed(ctx: RequestContext, assignmentId: string) {
   await ctx.trx.updateTable('contract_assignments')

@@ -3,21 +3,32 @@ import type { Tx } from '../../db/tenant.js';
 import { paginate } from '../../http/pagination.js';
 import type { ListContractsQuery } from './contracts.schemas.js';
 
-function base(trx: Tx, organizationId: string) {
+/**
+ * Contracts with, for the viewer, their own assignment (at most one per contract) and how many
+ * people are assigned, have signed and have declined.
+ */
+function base(trx: Tx, organizationId: string, viewerId: string) {
+  const count = (status?: 'signed' | 'declined') => sql<number>`(SELECT count(*)::int FROM contract_assignments x
+    WHERE x.organization_id = c.organization_id AND x.contract_id = c.id ${status ? sql`AND x.status = ${status}` : sql``})`;
   return trx.selectFrom('contracts as c')
     .leftJoin('productions as p', 'p.id', 'c.production_id')
+    .leftJoin('contract_assignments as mine', (join) => join.onRef('mine.contract_id', '=', 'c.id')
+      .on('mine.organization_id', '=', organizationId).on('mine.artist_id', '=', viewerId))
     .select(['c.id', 'c.title', 'c.description', 'c.status', 'c.current_version', 'c.terms', 'c.tags', 'c.metadata', 'c.created_at', 'c.updated_at',
-      'c.production_id', 'p.name as production_name', 'c.reminder_every_days', sql<string | null>`to_char(c.signing_deadline, 'YYYY-MM-DD')`.as('signing_deadline')])
+      'c.production_id', 'p.name as production_name', 'c.reminder_every_days', sql<string | null>`to_char(c.signing_deadline, 'YYYY-MM-DD')`.as('signing_deadline'),
+      'mine.id as my_id', 'mine.status as my_status', 'mine.message as my_message', 'mine.version_assigned as my_version_assigned', 'mine.signed_version as my_signed_version',
+      'mine.viewed_at as my_viewed_at', 'mine.signed_at as my_signed_at', 'mine.declined_at as my_declined_at', 'mine.decline_reason as my_decline_reason',
+      count().as('assigned_count'), count('signed').as('signed_count'), count('declined').as('declined_count')])
     .where('c.organization_id', '=', organizationId);
 }
 export type ContractRow = NonNullable<Awaited<ReturnType<typeof findContract>>>;
 
-export function findContract(trx: Tx, organizationId: string, id: string) {
-  return base(trx, organizationId).where('c.id', '=', id).executeTakeFirst();
+export function findContract(trx: Tx, organizationId: string, id: string, viewerId: string) {
+  return base(trx, organizationId, viewerId).where('c.id', '=', id).executeTakeFirst();
 }
 
-export function listContracts(trx: Tx, organizationId: string, filter: ListContractsQuery & { assignedTo?: string }) {
-  let q = base(trx, organizationId);
+export function listContracts(trx: Tx, organizationId: string, viewerId: string, filter: ListContractsQuery & { assignedTo?: string }) {
+  let q = base(trx, organizationId, viewerId);
   for (const artistId of [filter.assignedTo, filter.artist_id]) {
     if (!artistId) continue;
     q = q.where(({ exists, selectFrom }) => exists(selectFrom('contract_assignments as a').select('a.id')

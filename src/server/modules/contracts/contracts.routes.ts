@@ -19,19 +19,21 @@ import * as service from './contracts.service.js';
 import * as signing from './signing.service.js';
 import { builtInSignatureProvider } from './signing/provider.js';
 
-type Detail = Awaited<ReturnType<typeof service.getContract>>;
+type Versions = Awaited<ReturnType<typeof service.getContract>>['versions'];
 
-function presentMyAssignment(a: NonNullable<Detail['myAssignment']>, currentVersion: number) {
+/** The viewer's own assignment to the contract, from the row's `my_*` columns. */
+function presentMyAssignment(c: ContractRow) {
+  if (!c.my_id || !c.my_status || c.my_version_assigned === null) return null;
   const iso = (d: Date | null) => d?.toISOString() ?? null;
-  const needsResigning = assignments.needsResigning(a, currentVersion);
+  const needsResigning = assignments.needsResigning({ status: c.my_status, signed_version: c.my_signed_version }, c.current_version);
   return {
-    id: a.id, status: a.status, message: a.message, version_assigned: a.version_assigned, signed_version: a.signed_version, needs_resigning: needsResigning,
-    viewed_at: iso(a.viewed_at), signed_at: iso(a.signed_at), declined_at: iso(a.declined_at), decline_reason: a.decline_reason,
-    can_sign: ['pending', 'sent', 'viewed'].includes(a.status) || needsResigning,
+    id: c.my_id, status: c.my_status, message: c.my_message, version_assigned: c.my_version_assigned, signed_version: c.my_signed_version, needs_resigning: needsResigning,
+    viewed_at: iso(c.my_viewed_at), signed_at: iso(c.my_signed_at), declined_at: iso(c.my_declined_at), decline_reason: c.my_decline_reason,
+    can_sign: ['pending', 'sent', 'viewed'].includes(c.my_status) || needsResigning,
   };
 }
 
-function presentContract(c: ContractRow, actor: Actor, detail?: Omit<Detail, 'contract'>) {
+function presentContract(c: ContractRow, actor: Actor, versions?: Versions) {
   return {
     id: c.id,
     title: c.title,
@@ -46,9 +48,11 @@ function presentContract(c: ContractRow, actor: Actor, detail?: Omit<Detail, 'co
     updated_at: c.updated_at.toISOString(),
     signing_deadline: c.signing_deadline,
     reminder_every_days: c.reminder_every_days,
-    ...(detail ? {
-      my_assignment: detail.myAssignment ? presentMyAssignment(detail.myAssignment, c.current_version) : null,
-      versions: detail.versions.map((v) => ({
+    my_assignment: presentMyAssignment(c),
+    // How far signing has got: for those who see every assignment.
+    signatures: can(actor, 'contracts:read', { ownerId: null }) ? { assigned: c.assigned_count, signed: c.signed_count, declined: c.declined_count } : null,
+    ...(versions ? {
+      versions: versions.map((v) => ({
         version: v.version, change_summary: v.change_summary, created_by: v.created_by, created_at: v.created_at.toISOString(),
         file: { id: v.file_id, name: v.original_name, content_type: v.content_type, size_bytes: v.size_bytes, sha256: v.sha256 },
         pdf_rendition: { status: v.conversion_status ?? ('not_needed' as const), error: v.conversion_error },
@@ -124,8 +128,8 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     try {
       return await mutateInTenant(req, reply, async (ctx) => {
         const id = await service.createContract(ctx, storage, data, upload);
-        const { contract, ...detail } = await service.getContract(ctx, id);
-        return { status: 201, body: presentContract(contract, ctx.actor, detail) };
+        const { contract, versions } = await service.getContract(ctx, id);
+        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
       }, { fingerprint: `${upload.sha256}:${JSON.stringify(data)}` });
     } catch (err) {
       await storage.delete(upload.key);
@@ -144,8 +148,8 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     try {
       return await mutateInTenant(req, reply, async (ctx) => {
         await service.addVersion(ctx, storage, req.params.id, data.change_summary, upload);
-        const { contract, ...detail } = await service.getContract(ctx, req.params.id);
-        return { status: 201, body: presentContract(contract, ctx.actor, detail) };
+        const { contract, versions } = await service.getContract(ctx, req.params.id);
+        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
       }, { fingerprint: `${upload.sha256}:${data.change_summary}` });
     } catch (err) {
       await storage.delete(upload.key);
@@ -163,8 +167,8 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/contracts/:id', {
     schema: { tags, summary: 'One contract with its versions', params: idParams, response: { 200: contractSchema, ...problems(400, 401, 403, 404) } },
   }, (req) => readInTenant(req, async (ctx) => {
-    const { contract, ...detail } = await service.getContract(ctx, req.params.id);
-    return presentContract(contract, ctx.actor, detail);
+    const { contract, versions } = await service.getContract(ctx, req.params.id);
+    return presentContract(contract, ctx.actor, versions);
   }));
 
   app.post('/contracts/:id/assign', {

@@ -87,7 +87,9 @@ export const contractSchema = z.object({
   signing_deadline: z.string().nullable(),
   reminder_every_days: z.number().int(),
   versions: z.array(versionSchema).optional().describe('Newest first (in the detail answer)'),
-  my_assignment: myAssignmentSchema.nullable().optional().describe("The signed-in person's assignment (in the detail answer; null when not assigned)"),
+  my_assignment: myAssignmentSchema.nullable().describe("The signed-in person's assignment (null when not assigned)"),
+  signatures: z.object({ assigned: z.number().int(), signed: z.number().int(), declined: z.number().int() }).nullable()
+    .describe('How many people are assigned, have signed and have declined (administrators; null for others)'),
   allowed_actions: z.array(z.string()),
 }).meta({ id: 'Contract' });
 

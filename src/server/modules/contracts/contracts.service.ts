@@ -1,5 +1,5 @@
 import { authorize, can } from '../../auth/policy.js';
-import { markViewed, ownAssignment } from './assignments.service.js';
+import { markViewed } from './assignments.service.js';
 import { viewableVersion } from './signing.service.js';
 import { signDownload, SIGNED_URL_TTL_SECONDS } from '../../files/signed-url.js';
 import type { FileStorage } from '../../files/storage.js';
@@ -81,16 +81,15 @@ const seesAll = (ctx: RequestContext) => can(ctx.actor, 'contracts:read', { owne
 
 export async function getContract(ctx: RequestContext, id: string) {
   authorize(ctx.actor, 'contracts:read');
-  const contract = await queries.findContract(ctx.trx, ctx.organizationId, id);
-  const mine = contract ? await ownAssignment(ctx, id) : undefined;
-  if (!contract || (!seesAll(ctx) && !mine)) throw contractNotFound();
-  return { contract, versions: await queries.listVersions(ctx.trx, ctx.organizationId, id), myAssignment: mine ?? null };
+  const contract = await queries.findContract(ctx.trx, ctx.organizationId, id, ctx.actor.userId);
+  if (!contract || (!seesAll(ctx) && !contract.my_id)) throw contractNotFound();
+  return { contract, versions: await queries.listVersions(ctx.trx, ctx.organizationId, id) };
 }
 
 export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
   authorize(ctx.actor, 'contracts:read');
   // Others see only their own; who else shares their contracts is not theirs to filter by.
-  return queries.listContracts(ctx.trx, ctx.organizationId, seesAll(ctx) ? filter : { ...filter, artist_id: undefined, assignedTo: ctx.actor.userId });
+  return queries.listContracts(ctx.trx, ctx.organizationId, ctx.actor.userId, seesAll(ctx) ? filter : { ...filter, artist_id: undefined, assignedTo: ctx.actor.userId });
 }
 
 /**
@@ -98,12 +97,12 @@ export function listContracts(ctx: RequestContext, filter: ListContractsQuery) {
  * read — the same file for a PDF, the rendition for a Word document.
  */
 export async function downloadLink(ctx: RequestContext, id: string, format: 'original' | 'pdf', secret: string, publicUrl: string) {
-  const { versions, myAssignment } = await getContract(ctx, id);
+  const { contract, versions } = await getContract(ctx, id);
   const current = versions[0];
   if (!current) throw notFound('Contract document');
   const fileId = format === 'pdf' ? (await viewableVersion(ctx, id, current.version)).pdf.id : current.file_id;
   const expiresAt = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_SECONDS;
-  if (myAssignment) await markViewed(ctx, myAssignment.id);
+  if (contract.my_id) await markViewed(ctx, contract.my_id);
   const token = signDownload(secret, { fileId, organizationId: ctx.organizationId, expiresAt });
   await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.download_link', after: { version: current.version, format } });
   return { url: `${publicUrl}/api/v1/files/download/${token}`, expires_at: new Date(expiresAt * 1000).toISOString(), version: current.version };
