@@ -83,7 +83,7 @@ export interface MyAssignment {
   can_sign?: boolean;
 }
 
-/** GET /api/v1/contracts items; GET /api/v1/contracts/:id adds `versions` and `my_assignment`. */
+/** GET /api/v1/contracts items (with the viewer's `my_assignment` and, for admins, `signatures`); GET /api/v1/contracts/:id adds `versions`. */
 export interface Contract {
   id: string;
   title: string;
@@ -100,6 +100,8 @@ export interface Contract {
   reminder_every_days?: number;
   versions?: ContractVersion[];
   my_assignment?: MyAssignment | null;
+  /** Administrators: how many are assigned, have signed, have declined. */
+  signatures?: { assigned: number; signed: number; declined: number } | null;
   allowed_actions: string[];
 }
 
