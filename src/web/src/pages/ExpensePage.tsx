@@ -19,13 +19,15 @@ import { useAfterEditing } from './NewExpensePage.js';
 import { ExpenseEditor } from './expenses/ExpenseEditor.js';
 import { approveExpense, RejectDialog, useRefreshExpenses } from './expenses/decisions.js';
 import { Amount, DuplicateWarning, ExpenseFacts, HistoryList, ReceiptPreview, StatusChip } from './expenses/parts.js';
-import { APPROVER_ROLES, LEVEL_LABEL, STATUS_EXPLAIN, type Expense } from './expenses/types.js';
+import { APPROVER_ROLES, STATUS_EXPLAIN, type ApprovalLevel, type Expense } from './expenses/types.js';
 
 const BACK = (
-  <Button component={RouterLink} to="/expenses" startIcon={<ArrowBackIcon />}>
+  <Button component={RouterLink} to="/expenses" startIcon={<ArrowBackIcon />} sx={{ display: { xs: 'none', sm: 'inline-flex' } }}>
     All expenses
   </Button>
 );
+
+const NEEDS: Record<ApprovalLevel, string> = { automatic: 'no approval', admin: 'an administrator', finance: 'an accountant', finance_director: 'a finance director' };
 
 /** Approve or reject, for an approver within their limit; otherwise why not. */
 function Decision({ expense }: { expense: Expense }) {
@@ -47,7 +49,7 @@ function Decision({ expense }: { expense: Expense }) {
       <Alert severity="info">
         {expense.artist.id === user.id
           ? 'This is your own claim: someone else approves it.'
-          : `Above your approval limit: it needs ${expense.approval_level ? LEVEL_LABEL[expense.approval_level].toLowerCase() : 'a finance director'}.`}
+          : `Above your approval limit: it needs ${NEEDS[expense.approval_level ?? 'finance_director']}.`}
       </Alert>
     );
   }

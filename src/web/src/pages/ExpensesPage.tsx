@@ -21,7 +21,7 @@ import { IconTile } from '../components/IconTile.js';
 import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
 import { useDebounced } from '../components/useDebounced.js';
-import { useCategories } from './expenses/data.js';
+import { useCategories, useOrganizationSettings } from './expenses/data.js';
 import type { QueuedExpense } from './expenses/offline.js';
 import { Amount, ExpenseSections, OfflineBanner, StatusChip } from './expenses/parts.js';
 import { APPROVER_ROLES, EXPENSE_STATUSES, formatDay, formatMoney, STATUS_LABEL, type Expense, type ExpenseStatus } from './expenses/types.js';
@@ -71,7 +71,7 @@ function QueueCard({ queue }: { queue: ReturnType<typeof useExpenseQueue> }) {
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap', justifyContent: 'space-between' }}>
           <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5 }}>
             <SyncIcon sx={{ color: 'warning.dark' }} />
-            <Typography variant="h2" id="queue-heading" sx={{ fontSize: '1.125rem' }} role="status">
+            <Typography variant="h2" id="queue-heading" sx={{ fontSize: '1.125rem' }} aria-live="polite">
               {waiting > 0 ? `${waiting} waiting to send` : `${items.length} ${items.length === 1 ? 'needs' : 'need'} your attention`}
             </Typography>
           </Box>
@@ -258,6 +258,12 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
 
 export default function ExpensesPage() {
   const queue = useExpenseQueue();
+  const account = useAccount();
+  // What the capture screen needs offline: its code, the categories and the organization's currency.
+  useOrganizationSettings(account.organization.organization_id);
+  useEffect(() => {
+    void import('./NewExpensePage.js');
+  }, []);
   const seesAll = useHasRole(APPROVER_ROLES);
   const location = useLocation();
   const navigate = useNavigate();

@@ -28,7 +28,7 @@ export default function NewExpensePage() {
       title="New expense"
       description="Start with the receipt: take a photo and the amount, date and merchant are filled in for you. Works offline too."
       action={
-        <Button component={RouterLink} to="/expenses" startIcon={<ArrowBackIcon />}>
+        <Button component={RouterLink} to="/expenses" startIcon={<ArrowBackIcon />} sx={{ display: { xs: 'none', sm: 'inline-flex' } }}>
           All expenses
         </Button>
       }
