@@ -168,6 +168,18 @@ describe('processReceiptImage', () => {
     const meta = await sharp(out.image).metadata();
     expect(meta.space).toBe('srgb');
     expect(meta.chromaSubsampling).toBe('4:2:0');
+    expect(meta.isProgressive).toBe(true);
+  });
+
+  it('converts a CMYK JPEG with an ICC profile to plain sRGB, profile dropped', async () => {
+    const cmyk = await sharp(fixture('receipt-gps.jpg')).toColourspace('cmyk').jpeg().withIccProfile('cmyk').toBuffer();
+    const inMeta = await sharp(cmyk).metadata();
+    expect([inMeta.space, inMeta.channels, inMeta.icc !== undefined]).toEqual(['cmyk', 4, true]);
+    const out = await processReceiptImage(cmyk, 'jpg');
+    const meta = await sharp(out.image).metadata();
+    expect([meta.space, meta.channels]).toEqual(['srgb', 3]);
+    await expectNoMetadata(out.image);
+    expect(await difference(fixture('receipt-gps.jpg'), out.image)).toBeLessThan(6);
   });
 
   it('turns an EXIF-rotated photo upright and drops the orientation tag', async () => {

@@ -1,6 +1,6 @@
 /**
  * Receipt photos: whatever a phone sends (JPEG, PNG, HEIC) becomes one upright sRGB JPEG of at
- * most 2400 px on its long side with no metadata at all (no EXIF, GPS, XMP, IPTC or ICC), plus
+ * most 2400 px on its long side (quality 82) with no metadata at all (no EXIF, GPS, XMP, IPTC or ICC), plus
  * a JPEG thumbnail of at most 320 px. Image bombs are refused from the header, before any pixel
  * is decoded; anything sharp or libheif cannot read is refused with a typed error, never a crash.
  *
@@ -27,6 +27,21 @@ export const RECEIPT_IMAGE_LIMITS = {
   thumbnailQuality: 72,
   /** libvips gives up on one image after this long (a pathological file, a starved machine). */
   timeoutSeconds: 20,
+} as const;
+
+/**
+ * JPEG encoding: libjpeg in sharp's libvips is mozjpeg; of its `mozjpeg: true` preset we keep
+ * the quantization table, progressive scans, optimized Huffman tables and deringing, but not
+ * trellis quantization. Measured on a 1800×2400 output of a 12 MP photo: trellis makes files
+ * ≈ 15 % smaller but costs ≈ 250 ms more (330 vs 75 ms), and on the receipt fixture it blurs
+ * text edges (PSNR 38.5 dB vs 43.8 dB).
+ */
+const JPEG_OPTIONS = {
+  progressive: true,
+  optimiseCoding: true,
+  quantisationTable: 3,
+  overshootDeringing: true,
+  trellisQuantisation: false,
 } as const;
 
 /**
@@ -59,7 +74,7 @@ export class ImageRejectedError extends AppError {
 }
 
 export interface ProcessedReceiptImage {
-  /** Baseline-compatible JPEG (mozjpeg), upright, metadata-free. */
+  /** Progressive sRGB JPEG, upright, metadata-free. */
   image: Buffer;
   contentType: 'image/jpeg';
   width: number;
@@ -114,12 +129,15 @@ interface HeicDecoder {
 let heicDecoder: HeicDecoder | null = null;
 let heicRequestId = 0;
 let heicIdleTimer: NodeJS.Timeout | undefined;
-/** The worker (and the WebAssembly memory a large photo grew) is let go after this long unused. */
-const HEIC_IDLE_MS = 60_000;
+/**
+ * The worker (and the WebAssembly memory a large photo grew, ≈ 100–200 MB) is let go after this
+ * long unused; starting it again costs ≈ 0.5 s.
+ */
+const HEIC_IDLE_MS = 5 * 60_000;
 
 /**
- * The HEIC worker: started on the first HEIC (≈ 0.2 s to load libheif), reused, ended after a
- * minute without work. It never keeps the process alive (unref) and its console output (libheif
+ * The HEIC worker: started on the first HEIC, reused, ended after {@link HEIC_IDLE_MS} without
+ * work. It never keeps the process alive (unref) and its console output (libheif
  * prints parse errors) is swallowed.
  */
 function heicWorker(): HeicDecoder {
@@ -230,7 +248,7 @@ export async function processReceiptImage(input: Buffer, kind: ReceiptImageKind)
       // No keepMetadata/keepExif/keepIccProfile: sharp writes none of EXIF, XMP, IPTC or ICC, and
       // converts pixels from any embedded profile to sRGB first.
       .toColourspace('srgb')
-      .jpeg({ quality: RECEIPT_IMAGE_LIMITS.quality, mozjpeg: true })
+      .jpeg({ ...JPEG_OPTIONS, quality: RECEIPT_IMAGE_LIMITS.quality })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw translateSharpError(err);
@@ -252,7 +270,7 @@ async function makeThumbnail(jpeg: Buffer): Promise<{ data: Buffer; info: Output
   try {
     return await sharp(jpeg, inputOptions())
       .resize({ width: RECEIPT_IMAGE_LIMITS.thumbnailSide, height: RECEIPT_IMAGE_LIMITS.thumbnailSide, fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: RECEIPT_IMAGE_LIMITS.thumbnailQuality, mozjpeg: true })
+      .jpeg({ ...JPEG_OPTIONS, quality: RECEIPT_IMAGE_LIMITS.thumbnailQuality })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw translateSharpError(err);
