@@ -24,6 +24,7 @@ const hotel = `Grand Hotel ${id}`;
 const nightBus = `Night Bus ${id}`;
 
 let request: APIRequestContext;
+let admin: SignedInAnswer;
 let artist: SignedInAnswer;
 let accountant: SignedInAnswer;
 let artistSession: ReturnType<typeof sessionFactory>;
@@ -32,7 +33,7 @@ let directorSession: ReturnType<typeof sessionFactory>;
 
 test.beforeAll(async ({ playwright }) => {
   request = await playwright.request.newContext();
-  const admin = await signUpOrganization(request, {
+  admin = await signUpOrganization(request, {
     name: `Lantern Theatre ${id}`, slug: `lantern-${id}`, email: `ada.${id}@example.com`, password: 'Amber-Lantern-Oboe-58', first_name: 'Ada', last_name: 'Admin',
   });
   const join = async (email: string, role: string, first: string, last: string, password: string) =>
@@ -47,6 +48,7 @@ test.beforeAll(async ({ playwright }) => {
 
 interface ExpenseAnswer {
   id: string;
+  possible_duplicates?: string[];
   merchant: string;
   amount: string;
   status: string;
@@ -313,4 +315,87 @@ test('offline, a claim waits on the phone and is sent exactly once when the netw
   const detail = await request.get(`${BASE_URL}/api/v1/expenses/${sent[0]!.id}`, { headers: { authorization: `Bearer ${artist.tokens.access_token}` } });
   expect(((await detail.json()) as ExpenseAnswer).receipts).toHaveLength(1);
   await expect(row(page, 'Expenses', nightBus)).toContainText('Approved');
+});
+
+test('a duplicate claim is flagged, rejected from the keyboard with a reason, corrected and submitted again', async ({ page, context, browser }) => {
+  test.setTimeout(120_000);
+  const as = (who: SignedInAnswer) => ({ authorization: `Bearer ${who.tokens.access_token}` });
+  // A category without receipts (administrators make them), and the same claim made twice.
+  const category = await request.post(`${BASE_URL}/api/v1/expense-categories`, { data: { name: 'Per diem', code: 'PER_DIEM', requires_receipt: false }, headers: as(admin) });
+  expect(category.status(), await category.text()).toBe(201);
+  const perDiem = `Tour per diem ${id}`;
+  const claim = async () => {
+    const created = await request.post(`${BASE_URL}/api/v1/expenses`, {
+      data: { category_id: ((await category.json()) as { id: string }).id, amount: '250.00', expense_date: '2026-11-28', merchant: perDiem, description: 'Three days in Leeds' },
+      headers: as(artist),
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const submitted = await request.post(`${BASE_URL}/api/v1/expenses/${((await created.json()) as ExpenseAnswer).id}/submit`, { data: {}, headers: as(artist) });
+    expect(submitted.status(), await submitted.text()).toBe(200);
+    return (await submitted.json()) as ExpenseAnswer;
+  };
+  const first = await claim();
+  const second = await claim();
+  expect(second.possible_duplicates).toEqual([first.id]);
+
+  const acc = await desk(browser, accountantSession);
+  const accProblems = watchForProblems(acc.page);
+  await acc.page.goto('/expenses/approvals');
+  const queue = acc.page.getByRole('list', { name: 'Claims waiting for approval' });
+  await expect(queue.getByRole('listitem').filter({ hasText: perDiem })).toHaveCount(2);
+  // Newest first: the duplicate is open; J and K move between the claims.
+  const duplicateRow = queue.getByRole('listitem').filter({ hasText: 'Possible duplicate' });
+  await expect(duplicateRow.getByRole('button')).toHaveAttribute('aria-current', 'true');
+  const detail = acc.page.getByRole('region', { name: perDiem });
+  await expect(detail.getByText('Possible duplicate.')).toBeVisible();
+  await expect(detail.getByRole('link', { name: 'claim 1' })).toHaveAttribute('href', `/expenses/${first.id}`);
+  await expectNoAxeViolations(acc.page);
+  await snap(acc.page, 'expenses-approvals-duplicate');
+  await acc.page.keyboard.press('j');
+  await expect(duplicateRow.getByRole('button')).not.toHaveAttribute('aria-current', 'true');
+  await expect(detail.getByText('Possible duplicate.')).toHaveCount(0);
+  await acc.page.keyboard.press('k');
+  await expect(duplicateRow.getByRole('button')).toHaveAttribute('aria-current', 'true');
+
+  // R asks for the reason, which is required.
+  await acc.page.keyboard.press('r');
+  const reject = acc.page.getByRole('dialog', { name: 'Reject this claim?' });
+  await expect(reject.getByLabel('Reason')).toBeFocused();
+  await reject.getByRole('button', { name: 'Reject' }).click();
+  await expect(reject.getByText('Say why, so the artist can fix it')).toBeVisible();
+  await reject.getByLabel('Reason').fill('Claimed twice: the first claim covers these days.');
+  await expectNoAxeViolations(acc.page);
+  await snap(acc.page, 'expenses-reject-dialog');
+  await reject.getByRole('button', { name: 'Reject' }).click();
+  await expect(reject).toBeHidden();
+  await expect(acc.page.getByText(`Rejected: ${perDiem}. Rosa Singer is told why.`)).toBeVisible();
+  await expect(queue.getByRole('listitem').filter({ hasText: perDiem })).toHaveCount(1);
+  expect(accProblems).toEqual([]);
+  await acc.context.close();
+
+  // The artist sees why, corrects the claim and sends it again.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await artistSession(context);
+  const problems = watchForProblems(page);
+  await page.goto('/expenses');
+  const rejected = row(page, 'Expenses', 'Claimed twice: the first claim covers these days.');
+  await expect(rejected).toContainText('Rejected');
+  await expect(rejected).toContainText(perDiem);
+  await expectFitsScreen(page);
+  await snap(page, 'expenses-rejected');
+  await rejected.getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1, name: perDiem })).toBeVisible();
+  await expect(page.getByText('Reason for rejecting:')).toBeVisible();
+  await expect(page.getByLabel('Amount')).toHaveValue('250.00');
+  await page.getByLabel('Amount').fill('120.00');
+  await page.getByLabel('What was it for?').fill('One extra day in Leeds (the first claim covers the other two)');
+  await expectFitsScreen(page);
+  await expectNoAxeViolations(page);
+  await snap(page, 'expenses-correct-rejected');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await expect(page).toHaveURL('/expenses');
+  await expect(page.getByText('Submitted. Waiting for approval.')).toBeVisible();
+  const corrected = (await artistExpenses(perDiem)).find((e) => e.id === second.id);
+  expect(corrected).toMatchObject({ amount: '120.00', status: 'submitted', possible_duplicates: [] });
+  expect(problems).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ComponentType, type ReactNode } from 'react';
 import { Outlet, Link as RouterLink, useLocation, useNavigation, useNavigationType } from 'react-router';
 import AppBar from '@mui/material/AppBar';
 import BottomNavigation from '@mui/material/BottomNavigation';
@@ -19,6 +19,8 @@ import { activeDestination, bottomDestinations, destinationsFor, PRODUCT_NAME, t
 import { selectedTint } from '../theme.js';
 
 const AccountArea = lazy(() => import('./AccountMenus.js'));
+// Sends expenses kept on this device once the network is back, on any screen (a tiny chunk of its own).
+const ExpenseQueueSync = lazy(async (): Promise<{ default: ComponentType }> => import('../pages/expenses/QueueSync.js').catch(() => ({ default: () => null })));
 
 const DRAWER_WIDTH = 256;
 /** Height of the phone bottom bar, without the device's safe-area inset. */
@@ -243,6 +245,11 @@ export function AppShell({ children }: { children?: ReactNode }) {
         </Box>
       </Box>
       <BottomNavigationBar currentPath={active?.phoneParent ?? current} destinations={bottomDestinations(destinations)} />
+      {account && (
+        <Suspense fallback={null}>
+          <ExpenseQueueSync />
+        </Suspense>
+      )}
     </Box>
   );
 }

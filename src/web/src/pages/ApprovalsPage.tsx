@@ -39,7 +39,7 @@ function Kbd({ children }: { children: string }) {
 
 function Shortcuts() {
   return (
-    <Box component="section" aria-label="Keyboard shortcuts" sx={{ display: 'flex', gap: { xs: 1, sm: 2 }, flexWrap: 'wrap', alignItems: 'center', fontSize: '0.875rem', color: 'text.secondary' }}>
+    <Box component="section" aria-label="Keyboard shortcuts" sx={{ display: { xs: 'none', md: 'flex' }, gap: { xs: 1, sm: 2 }, flexWrap: 'wrap', alignItems: 'center', fontSize: '0.875rem', color: 'text.secondary' }}>
       <Typography component="span" sx={{ fontSize: '0.875rem', fontWeight: 600, color: 'text.primary' }}>Keyboard:</Typography>
       <span><Kbd>J</Kbd> / <Kbd>K</Kbd> next / previous</span>
       <span><Kbd>A</Kbd> approve</span>

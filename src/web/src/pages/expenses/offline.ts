@@ -203,6 +203,13 @@ export function flushQueue(owner: Owner): Promise<FlushResult> {
 }
 
 async function flushNow(owner: Owner): Promise<FlushResult> {
+  const result = await sendEach(owner);
+  // Whoever started the sending, the app tells the person (see QueueSync).
+  if (result.sent > 0) queueEvents.dispatchEvent(new CustomEvent<number>('sent', { detail: result.sent }));
+  return result;
+}
+
+async function sendEach(owner: Owner): Promise<FlushResult> {
   const result: FlushResult = { sent: 0, failed: 0, interrupted: false };
   for (const item of await listQueued(owner)) {
     if (item.error) continue;

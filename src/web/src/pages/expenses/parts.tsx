@@ -107,7 +107,7 @@ export function ExpenseFacts({ expense, showArtist = false }: { expense: Expense
     ...(expense.currency !== expense.base_currency ? [['Exchange rate', `${expense.exchange_rate} ${expense.base_currency} per ${expense.currency}`] as [string, ReactNode]] : []),
     ['Reimbursable', expense.is_reimbursable ? 'Yes' : 'No'],
     ...(expense.is_billable ? [['Billable', 'Yes'] as [string, ReactNode]] : []),
-    ...(expense.approval_level ? [['Approval by', LEVEL_LABEL[expense.approval_level]] as [string, ReactNode]] : []),
+    ...(expense.approval_level ? [['Approval level', LEVEL_LABEL[expense.approval_level]] as [string, ReactNode]] : []),
     ...(expense.notes ? [['Notes', expense.notes] as [string, ReactNode]] : []),
   ];
   return (
