@@ -312,7 +312,7 @@ function ApprovalQueue() {
                   slotProps={{ input: { 'aria-label': 'Select every claim' } }}
                 />
                 <Typography sx={{ fontSize: '0.875rem', flexGrow: 1 }} role="status">
-                  {chosen.length ? `${chosen.length} selected${base ? `, ${formatMoney(sumAmounts(chosen.map((c) => c.amount_base)), base)}` : ''}` : 'Select claims to approve together'}
+                  {chosen.length ? `${chosen.length} selected${base ? `, ${formatMoney(sumAmounts(chosen.map((c) => c.amount_base)), base)}` : ''}` : 'Select all'}
                 </Typography>
                 <Button variant="contained" size="small" startIcon={<DoneAllIcon />} disabled={!chosen.length} loading={bulk.isPending} onClick={() => bulk.mutate(chosen.map((c) => c.id))} sx={{ minHeight: 44 }}>
                   Approve selected

@@ -141,6 +141,10 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
   // One key per intended action, made once: a double tap or a retry after a lost answer is the same request.
   const keys = useRef({ placeholder: newKey(), create: newKey(), receipt: newKey(), submit: newKey() });
   const cameraInput = useRef<HTMLInputElement>(null);
+  // The latest values for work that finishes later (the receipt read), and the draft's background save.
+  const latest = useRef(values);
+  latest.current = values;
+  const autosave = useRef<Promise<unknown>>(Promise.resolve());
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => () => {
@@ -195,12 +199,12 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
     };
   };
 
-  /** Fills what the receipt reader found into the fields the person has not typed in themselves. */
-  const applySuggestions = (r: Receipt) => {
+  /** Fills what the receipt reader found into the fields the person has not typed in themselves; answers what it filled. */
+  const applySuggestions = (r: Receipt): Partial<Values> => {
     const ocr = r.ocr;
     if (!ocr) {
       setAnnouncement('Receipt added. It could not be read: type the amount, date and merchant.');
-      return;
+      return {};
     }
     const marks: Suggested = {};
     const next: Partial<Values> = {};
@@ -232,6 +236,7 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
           ? `Receipt read. ${toCheck} ${toCheck === 1 ? 'field needs' : 'fields need'} checking.`
           : 'Receipt read: the amount, date and merchant are filled in.',
     );
+    return next;
   };
 
   const upload = async (expenseId: string, file: File): Promise<ReceiptUpload> => {
@@ -284,7 +289,14 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
       setDraft(answer.expense);
       setReceipt(answer.receipt);
       setLocal((l) => (l ? { ...l, uploaded: true } : l));
-      applySuggestions(answer.receipt);
+      const read = applySuggestions(answer.receipt);
+      // The draft keeps what was read, so one left unfinished is recognisable in the history later.
+      // Best effort: the form's own save replaces it (and waits for it, so it never lands after).
+      if (Object.keys(read).length) {
+        const draftId = id;
+        autosave.current = api<Expense>(`/api/v1/expenses/${draftId}`, { method: 'PUT', json: placeholderOf({ ...latest.current, ...read }) })
+          .then((saved) => setDraft(saved), () => undefined);
+      }
     } catch (err) {
       setPhase('idle');
       if (isTransient(err)) {
@@ -351,6 +363,7 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
       () => validate(submit),
       async () => {
         setReceiptError(null);
+        await autosave.current;
         if (!navigator.onLine) {
           await queue(submit, draft?.id ?? null);
           return;
