@@ -11,6 +11,7 @@ import {
   processAndRecognizeReceipt,
   ReceiptOcrError,
   recognizeReceipt,
+  warmUpReceiptOcr,
   type ReceiptOcrResult,
 } from '../../src/server/modules/expenses/ocr.js';
 
@@ -259,6 +260,13 @@ describe('recognizeReceipt (tesseract.js, offline English data)', () => {
     expect(existsSync(join(langPath, 'eng.traineddata.gz'))).toBe(true);
   });
 
+  it('warms up on its bundled strip of receipt text', async () => {
+    await warmUpReceiptOcr();
+    const r = await recognizeReceipt(readFileSync(new URL('../../src/server/modules/expenses/ocr-warmup.png', import.meta.url)));
+    expect(r.amount).toMatchObject({ value: '125.50' });
+    expect(r.text).toMatch(/Subtotal\s+116\.20/);
+  });
+
   it('finds amount, date and merchant on the fixture receipt, each with confidence ≥ 0.8', async () => {
     const r = await recognizeReceipt(fixture('receipt.png'));
     expect(fields(r)).toEqual({ amount: '125.50', date: '2026-11-14', merchant: 'CORNER BISTRO & CAFE', currency: 'USD' });
@@ -307,9 +315,32 @@ describe('recognizeReceipt (tesseract.js, offline English data)', () => {
     expect((await recognizeReceipt(png)).amount?.value).toBe('125.50');
   });
 
-  it('fails an unreadable image with ReceiptOcrError and keeps working for the next one', async () => {
-    const err: unknown = await recognizeReceipt(Buffer.from('this is not an image')).catch((e: unknown) => e);
+  it('fails a recognition in flight at once when closed, then works again', async () => {
+    const running = recognizeReceipt(fixture('receipt.png')).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    await closeReceiptOcr();
+    const err = await running;
     expect(err).toBeInstanceOf(ReceiptOcrError);
+    expect(performance.now() - started).toBeLessThan(5000); // not the 30 s timeout
+    expect((await recognizeReceipt(fixture('receipt.png'))).amount?.value).toBe('125.50');
+
+    // Closed while the worker is still starting, with more queued behind.
+    await closeReceiptOcr();
+    const starting = recognizeReceipt(fixture('receipt.png')).catch((e: unknown) => e);
+    const queued = recognizeReceipt(fixture('receipt.png')).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    await closeReceiptOcr();
+    expect(await starting).toBeInstanceOf(ReceiptOcrError);
+    expect(await queued).toBeInstanceOf(ReceiptOcrError);
+    expect((await recognizeReceipt(fixture('receipt.png'))).amount?.value).toBe('125.50');
+  });
+
+  it('fails an unreadable image with ReceiptOcrError and keeps working for the next one', async () => {
+    const bad = recognizeReceipt(Buffer.from('this is not an image')).catch((e: unknown) => e);
+    const queuedBehind = recognizeReceipt(fixture('receipt.png'));
+    expect(await bad).toBeInstanceOf(ReceiptOcrError);
+    expect((await queuedBehind).amount?.value).toBe('125.50');
     expect((await recognizeReceipt(fixture('receipt.png'))).amount?.value).toBe('125.50');
   });
 });

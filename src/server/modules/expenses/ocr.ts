@@ -394,9 +394,11 @@ async function startWorker(): Promise<Tesseract.Worker> {
   const thread = (worker as unknown as { worker?: NodeWorker }).worker;
   thread?.on('error', () => undefined);
   thread?.once('exit', () => {
-    if (workerPromise && current === worker) workerPromise = null;
+    if (current !== worker) return; // closed on purpose
+    workerPromise = null;
+    current = null;
+    abandonInFlight('OCR worker stopped');
   });
-  current = worker;
   await worker.setParameters({
     // One uniform block of text: keeps "TOTAL ....... $125.50" on one line. The automatic and
     // single-column modes lost the whole right-hand column (and with it every amount) once the
@@ -413,9 +415,15 @@ function getWorker(): Promise<Tesseract.Worker> {
   if (!workerPromise) {
     const starting = startWorker();
     workerPromise = starting;
-    starting.catch(() => {
-      if (workerPromise === starting) workerPromise = null;
-    });
+    starting.then(
+      (worker) => {
+        if (workerPromise === starting) current = worker;
+        else void worker.terminate(); // closed while it was starting
+      },
+      () => {
+        if (workerPromise === starting) workerPromise = null;
+      },
+    );
   }
   return workerPromise;
 }
@@ -431,8 +439,29 @@ export async function warmUpReceiptOcr(): Promise<void> {
   await recognizeReceipt(await readFile(new URL('./ocr-warmup.png', import.meta.url)));
 }
 
-/** Terminates the worker (idempotent). A later recognition starts a new one. */
+/** Bumped by every close(): recognitions asked for before it fail instead of starting a new worker. */
+let generation = 0;
+
+/** Rejecters of recognitions in flight: a closed or dead worker never answers them. */
+const inFlight = new Set<(err: ReceiptOcrError) => void>();
+
+function abandonInFlight(reason: string): void {
+  for (const reject of inFlight) reject(new ReceiptOcrError(reason));
+  inFlight.clear();
+}
+
+/**
+ * Terminates the worker (idempotent); recognitions running or queued fail with
+ * {@link ReceiptOcrError} at once. A recognition asked for later starts a new worker.
+ */
 export async function closeReceiptOcr(): Promise<void> {
+  generation += 1;
+  abandonInFlight('OCR was shut down');
+  await discardWorker();
+}
+
+/** Terminates the current worker; the next recognition starts a new one. */
+async function discardWorker(): Promise<void> {
   const closing = workerPromise;
   workerPromise = null;
   current = null;
@@ -444,18 +473,34 @@ export async function closeReceiptOcr(): Promise<void> {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** The job's answer, unless it takes longer than `ms` or the worker is closed or dies first. */
+function guarded<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
+  let rejecter: ((err: ReceiptOcrError) => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    rejecter = reject;
+    inFlight.add(reject);
     timer = setTimeout(() => reject(new ReceiptOcrError(`OCR took longer than ${ms} ms`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, stop]).finally(() => {
+    clearTimeout(timer);
+    if (rejecter) inFlight.delete(rejecter);
+  });
 }
 
-async function recognizeNow(image: Buffer): Promise<ReceiptOcrResult> {
+async function recognizeNow(image: Buffer, askedIn: number): Promise<ReceiptOcrResult> {
+  if (askedIn !== generation) throw new ReceiptOcrError('OCR was shut down');
   try {
-    const worker = await getWorker();
-    const { data } = await withTimeout(worker.recognize(image, {}, { text: true, blocks: true }), OCR_TIMEOUT_MS);
+    // Guarded from the start, so a close() while the worker is still starting also ends it.
+    const { data } = await guarded(
+      getWorker().then((worker) => {
+        // tesseract.js never settles a job sent to a terminated worker (and leaves an unhandled
+        // rejection behind): only the live one gets it.
+        if (worker !== current) throw new ReceiptOcrError('OCR was shut down');
+        return worker.recognize(image, {}, { text: true, blocks: true });
+      }),
+      OCR_TIMEOUT_MS,
+    );
     const ocrLines = (data.blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines));
     if (ocrLines.length === 0) {
       return parseReceiptText(data.text, { lineConfidences: data.text.split('\n').map(() => data.confidence / 100) });
@@ -464,8 +509,9 @@ async function recognizeNow(image: Buffer): Promise<ReceiptOcrResult> {
       lineConfidences: ocrLines.map((l) => l.confidence / 100),
     });
   } catch (err) {
-    // A worker that failed or hung is not trusted again.
-    await closeReceiptOcr();
+    // A worker that failed or hung is not trusted again; recognitions queued behind this one
+    // go to a new worker.
+    await discardWorker();
     if (err instanceof ReceiptOcrError) throw err;
     throw new ReceiptOcrError(`OCR failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -480,7 +526,8 @@ async function recognizeNow(image: Buffer): Promise<ReceiptOcrResult> {
  *   result then has null fields and `needs_review`).
  */
 export function recognizeReceipt(image: Buffer): Promise<ReceiptOcrResult> {
-  const run = queue.then(() => recognizeNow(image));
+  const askedIn = generation;
+  const run = queue.then(() => recognizeNow(image, askedIn));
   queue = run.catch(() => undefined);
   return run;
 }
