@@ -17,6 +17,7 @@ import { jobDefinitions } from './jobs/registry.js';
 import { loggerOptions } from './logger.js';
 import { OutboxMailer, SmtpMailer } from './mail/mailer.js';
 import type { Services } from './services.js';
+import { closeReceiptOcr } from './modules/expenses/ocr.js';
 
 /**
  * Opens the database (migrating it first as the schema owner), and builds every long-lived
@@ -64,6 +65,8 @@ export async function closeServices(services: Services) {
   await services.jobs.stop();
   services.redis?.disconnect();
   services.realtime.close();
+  // The OCR worker is made on the first receipt; a process that never saw one has nothing to stop.
+  await closeReceiptOcr();
   await services.database.close();
 }
 

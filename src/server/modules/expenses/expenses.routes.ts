@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { can } from '../../auth/policy.js';
 import type { Actor } from '../../auth/tokens.js';
-import { mutateInTenant, readInTenant } from '../../http/context.js';
+import { mutateInTenant, readInTenant, requireActor } from '../../http/context.js';
+import { AppError } from '../../http/errors.js';
+import { receiveUpload } from '../files/files.service.js';
 import { idParams, pageQuery, problems } from '../../http/schemas.js';
 import { approverLevels } from './approval-rules.js';
 import * as approvals from './approvals.service.js';
@@ -11,11 +13,12 @@ import * as categories from './categories.service.js';
 import type { ExpenseRow } from './expenses.queries.js';
 import {
   approveBody, batchListSchema, batchSchema, categorySchema, createBatchBody, createCategoryBody, createExpenseBody, expenseListSchema, expenseSchema,
-  listExpensesQuery, rejectBody, updateCategoryBody, updateExpenseBody,
+  listExpensesQuery, receiptLinkQuery, receiptUploadSchema, rejectBody, updateCategoryBody, updateExpenseBody,
 } from './expenses.schemas.js';
 import * as service from './expenses.service.js';
 import * as payments from './payments.service.js';
 import { exportCsv } from './exports.service.js';
+import * as receipts from './receipts.service.js';
 
 type Detail = Awaited<ReturnType<typeof service.getExpense>>;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -71,6 +74,7 @@ function sendCsv(reply: FastifyReply, file: { filename: string; body: string }) 
 
 export const expensesRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['expenses'];
+  const { storage, signingSecret, config } = app.services;
   const detailOf = async (ctx: Parameters<typeof service.getExpense>[0], id: string) => {
     const { expense, receipts, history } = await service.getExpense(ctx, id);
     return presentExpense(expense, ctx.actor, { receipts, history });
@@ -142,6 +146,50 @@ export const expensesRoutes: FastifyPluginAsyncZod = async (app) => {
   }, (req, reply) => mutateInTenant(req, reply, async (ctx) => {
     await approvals.rejectExpense(ctx, req.params.id, req.body.reason);
     return { status: 200, body: await detailOf(ctx, req.params.id) };
+  }));
+
+  // ----- receipts ------------------------------------------------------------------------------
+  app.post('/expenses/:id/receipts', {
+    schema: {
+      tags, summary: 'Add a receipt (multipart field "file": JPEG, PNG, HEIC or PDF ≤ 10 MB, checked by content); photos are re-encoded without EXIF/GPS, a thumbnail made and OCR suggests amount, date and merchant',
+      params: idParams, consumes: ['multipart/form-data'], response: { 201: receiptUploadSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
+    },
+  }, async (req, reply) => {
+    const actor = requireActor(req);
+    // Nothing is received for an expense the caller cannot add to.
+    await readInTenant(req, (ctx) => receipts.checkCanAddReceipt(ctx, req.params.id));
+    if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'Send the receipt as multipart/form-data with a "file" part');
+    const part = await req.file();
+    if (!part || part.fieldname !== 'file') throw new AppError('validation_error', 'No receipt in the request', [{ field: 'body.file', message: 'Required' }]);
+    const upload = await receiveUpload(storage, part, actor.organizationId, receipts.RECEIPT_MAX_BYTES, receipts.RECEIPT_KINDS);
+    const prepared = await receipts.prepareReceipt(storage, actor.organizationId, upload);
+    const keys = [prepared.main.key, ...(prepared.thumbnail ? [prepared.thumbnail.key] : [])];
+    try {
+      const body = await mutateInTenant(req, reply, async (ctx) => {
+        const receiptId = await receipts.addReceipt(ctx, storage, req.params.id, prepared);
+        const expense = await detailOf(ctx, req.params.id);
+        return { status: 201, body: { receipt: expense.receipts!.find((r) => r.id === receiptId)!, expense } };
+      }, { fingerprint: `${upload.sha256}:${upload.name}` });
+      if (reply.getHeader('idempotent-replayed') === 'true') await Promise.all(keys.map((k) => storage.delete(k)));
+      return body;
+    } catch (err) {
+      await Promise.all(keys.map((k) => storage.delete(k)));
+      throw err;
+    }
+  });
+
+  app.get('/expenses/:id/receipts/:receiptId/download', {
+    schema: {
+      tags, summary: 'A 15-minute signed link to a receipt or its thumbnail (whoever may see the expense)',
+      params: idParams.extend({ receiptId: z.uuid() }), querystring: receiptLinkQuery, response: { 200: z.object({ url: z.string(), expires_at: z.string() }), ...problems(400, 401, 403, 404) },
+    },
+  }, (req) => readInTenant(req, (ctx) => receipts.receiptLink(ctx, req.params.id, req.params.receiptId, req.query.variant, signingSecret, config.publicUrl)));
+
+  app.delete('/expenses/:id/receipts/:receiptId', {
+    schema: { tags, summary: 'Remove a receipt from a draft or rejected expense', params: idParams.extend({ receiptId: z.uuid() }), response: { 204: z.null(), ...problems(400, 401, 403, 404, 409) } },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => {
+    await receipts.removeReceipt(ctx, req.params.id, req.params.receiptId);
+    return { status: 204, body: null };
   }));
 
   // ----- payment batches -----------------------------------------------------------------------

@@ -86,7 +86,7 @@ export const listExpensesQuery = z.strictObject({
 });
 export type ListExpensesQuery = z.infer<typeof listExpensesQuery>;
 
-const receiptSchema = z.object({
+export const receiptSchema = z.object({
   id: z.uuid(),
   file: z.object({ id: z.uuid(), name: z.string(), content_type: z.string(), size_bytes: z.number().int() }),
   thumbnail_file_id: z.uuid().nullable(),
@@ -169,3 +169,6 @@ export const batchSchema = z.object({
   paid_at: z.string().nullable(),
 }).meta({ id: 'PaymentBatch' });
 export const batchListSchema = listResponse(batchSchema).meta({ id: 'PaymentBatchList' });
+
+export const receiptUploadSchema = z.object({ receipt: receiptSchema, expense: expenseSchema }).meta({ id: 'ExpenseReceiptUpload' });
+export const receiptLinkQuery = z.strictObject({ variant: z.enum(['image', 'thumbnail']).default('image') });
