@@ -201,7 +201,7 @@ export function ExpenseSections() {
   const approver = useHasRole(APPROVER_ROLES);
   if (!approver) return null;
   return (
-    <Box component="nav" aria-label="Expenses" sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', borderBottom: 1, borderColor: 'divider', pb: 1 }}>
+    <Box component="nav" aria-label="Expenses" sx={{ display: 'flex', gap: { xs: 0.5, sm: 1 }, flexWrap: 'wrap', borderBottom: 1, borderColor: 'divider', pb: 1 }}>
       {SECTIONS.map((s) => {
         const current = pathname === s.to;
         return (
@@ -212,7 +212,7 @@ export function ExpenseSections() {
             aria-current={current ? 'page' : undefined}
             variant={current ? 'contained' : 'text'}
             disableElevation
-            sx={{ minHeight: 44 }}
+            sx={{ minHeight: 44, px: { xs: 1.5, sm: 2 } }}
           >
             {s.label}
           </Button>
