@@ -169,6 +169,11 @@ const table: Row[] = [
   { op: 'PUT /api/v1/expenses/{id}', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}`, payload: { category_id: fx.category, amount: '1.00', expense_date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), merchant: 'X', description: 'Y' } }) },
   { op: 'DELETE /api/v1/expenses/{id}', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}` }) },
   { op: 'POST /api/v1/expenses/{id}/submit', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/submit` }) },
+  { op: 'POST /api/v1/expenses/{id}/receipts', case: "another member's", expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/receipts` }) },
+  { op: 'GET /api/v1/expenses/{id}/receipts/{receiptId}/download', case: 'no such receipt',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/receipts/00000000-0000-4000-8000-000000000000/download` }) },
+  { op: 'DELETE /api/v1/expenses/{id}/receipts/{receiptId}', case: "another member's",
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/receipts/00000000-0000-4000-8000-000000000000` }) },
   // The first allowed role approves (or rejects); the others then find it decided (409).
   { op: 'POST /api/v1/expenses/{id}/reject', case: 'admin-level claim',
                                                                expect: ['F', 'A', 'A', 'F', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/expenses/${fx.otherExpense}/reject`, payload: { reason: 'Sweep says no' } }) },
