@@ -24,6 +24,7 @@ import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
 import { useOrganizationSettings } from './expenses/data.js';
 import { approveExpense, RejectDialog, useRefreshExpenses } from './expenses/decisions.js';
+import { useLiveExpenses } from './expenses/live.js';
 import { Amount, DuplicateWarning, ExpenseFacts, ExpenseSections, ReceiptPreview } from './expenses/parts.js';
 import { approvalLimit, APPROVER_ROLES, formatDay, formatMoney, sumAmounts, type Expense } from './expenses/types.js';
 
@@ -162,6 +163,7 @@ function ApprovalQueue() {
   const { organization: settings } = useOrganizationSettings(organization.organization_id);
   const limit = approvalLimit(role, settings?.settings.approval_limits);
   const base = settings?.settings.default_currency;
+  useLiveExpenses();
   const refresh = useRefreshExpenses();
   const [notice, showNotice] = useNotice();
   const [currentId, setCurrentId] = useState<string | null>(null);

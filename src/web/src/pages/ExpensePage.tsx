@@ -18,6 +18,7 @@ import { Page } from '../components/Page.js';
 import { useAfterEditing } from './NewExpensePage.js';
 import { ExpenseEditor } from './expenses/ExpenseEditor.js';
 import { approveExpense, RejectDialog, useRefreshExpenses } from './expenses/decisions.js';
+import { useLiveExpenses } from './expenses/live.js';
 import { Amount, DuplicateWarning, ExpenseFacts, HistoryList, ReceiptPreview, StatusChip } from './expenses/parts.js';
 import { APPROVER_ROLES, STATUS_EXPLAIN, type ApprovalLevel, type Expense } from './expenses/types.js';
 
@@ -127,6 +128,7 @@ function ExpenseView({ expense }: { expense: Expense }) {
 
 export default function ExpensePage() {
   const { id = '' } = useParams();
+  useLiveExpenses();
   const done = useAfterEditing();
   const detail = useQuery({
     queryKey: ['expenses', 'detail', id],

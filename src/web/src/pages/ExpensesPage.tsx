@@ -22,6 +22,7 @@ import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
 import { useDebounced } from '../components/useDebounced.js';
 import { useCategories, useOrganizationSettings } from './expenses/data.js';
+import { useLiveExpenses } from './expenses/live.js';
 import type { QueuedExpense } from './expenses/offline.js';
 import { Amount, ExpenseSections, OfflineBanner, StatusChip } from './expenses/parts.js';
 import { APPROVER_ROLES, EXPENSE_STATUSES, formatDay, formatMoney, STATUS_LABEL, type Expense, type ExpenseStatus } from './expenses/types.js';
@@ -257,6 +258,7 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
 }
 
 export default function ExpensesPage() {
+  useLiveExpenses();
   const queue = useExpenseQueue();
   const account = useAccount();
   // What the capture screen needs offline: its code, the categories and the organization's currency.

@@ -23,6 +23,7 @@ import { NoAccess } from '../components/NoAccess.js';
 import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
 import { useRefreshExpenses } from './expenses/decisions.js';
+import { useLiveExpenses } from './expenses/live.js';
 import { Amount, ExpenseSections } from './expenses/parts.js';
 import { formatDay, formatMoney, formatTime, PAYER_ROLES, sumAmounts, type Expense, type PaymentBatch } from './expenses/types.js';
 
@@ -240,6 +241,7 @@ function Batches({ onPaid }: { onPaid: (b: PaymentBatch) => void }) {
 
 export default function PaymentsPage() {
   const allowed = useHasRole(PAYER_ROLES);
+  useLiveExpenses();
   const refresh = useRefreshExpenses();
   const [notice, showNotice] = useNotice();
   if (!allowed) {
