@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { RequestVariant } from './scenarios.js';
+import { bodyOf, type RequestVariant } from './scenarios.js';
 
 /**
  * The load generator, run as a child process of bench/run.ts (forked with the same tsx loader)
@@ -56,10 +56,12 @@ export async function runLoad(job: LoadJob): Promise<LoadSummary> {
     requests: [{
       setupRequest: (req) => {
         const v = variants[counter++ % variants.length]!;
-        if (!v.dynamic) return { ...req, method: v.method, path: v.path, headers: { ...req.headers, ...v.headers }, ...(v.body !== undefined ? { body: v.body } : {}) };
+        const body = bodyOf(v);
+        if (!v.dynamic) return { ...req, method: v.method, path: v.path, headers: { ...req.headers, ...v.headers }, ...(body !== undefined ? { body } : {}) };
         const n = String(counter);
         const headers = Object.fromEntries(Object.entries(v.headers ?? {}).map(([k, value]) => [k, fill(value, n)]));
-        return { ...req, method: v.method, path: fill(v.path, n), headers: { ...req.headers, ...headers }, ...(v.body !== undefined ? { body: fill(v.body, n) } : {}) };
+        const filled = bodyOf(v, (text) => fill(text, n));
+        return { ...req, method: v.method, path: fill(v.path, n), headers: { ...req.headers, ...headers }, ...(filled !== undefined ? { body: filled } : {}) };
       },
     }],
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;

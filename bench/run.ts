@@ -15,7 +15,7 @@ import { prepareDatabase } from './database.js';
 import { generatorTables } from './generate.js';
 import type { LoadJob, LoadReply, LoadSummary } from './loadgen.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
-import { scenarios, type RequestVariant } from './scenarios.js';
+import { bodyOf, scenarios, type RequestVariant } from './scenarios.js';
 
 /**
  * `npm run bench`: seeds (or reuses) a PostgreSQL database at the requested scale, starts the
@@ -89,10 +89,11 @@ async function probe(url: string, variants: RequestVariant[], max = 12): Promise
   for (let i = 0; i < variants.length; i += step) {
     const v = variants[i]!;
     const fill = (s: string) => s.replaceAll('{{n}}', `probe${i}`);
+    const body = bodyOf(v, fill);
     const res = await fetch(`${url}${fill(v.path)}`, {
       method: v.method,
       headers: Object.fromEntries(Object.entries(v.headers ?? {}).map(([k, value]) => [k, fill(value)])),
-      ...(v.body !== undefined ? { body: fill(v.body) } : {}),
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : new Uint8Array(body) } : {}),
     });
     const text = await res.text();
     if (res.status < 200 || res.status > 299) return `${v.method} ${v.path.slice(0, 120)} → ${res.status}: ${text.slice(0, 400)}`;

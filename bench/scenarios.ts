@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { BenchContext } from './context.js';
 
 /**
@@ -13,6 +14,14 @@ export interface RequestVariant {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A binary body (e.g. a multipart upload), base64 so it survives the trip to the load generator. */
+  bodyBase64?: string;
+}
+
+/** The body to send: binary bodies decoded, text bodies with `fill` applied. */
+export function bodyOf(v: RequestVariant, fill: (s: string) => string = (s) => s): string | Buffer | undefined {
+  if (v.bodyBase64 !== undefined) return Buffer.from(v.bodyBase64, 'base64');
+  return v.body === undefined ? undefined : fill(v.body);
 }
 
 export interface Scenario {
@@ -135,6 +144,36 @@ export const scenarios: Scenario[] = [
         path: `${API}/contracts/${c.id}/assign`,
         headers: { ...bearer(ctx.tokens.admin[i % ctx.tokens.admin.length]!), 'content-type': 'application/json' },
         body,
+      }));
+    },
+  },
+  {
+    name: 'receipt-upload',
+    description: 'POST /expenses/:id/receipts with a 12-megapixel phone photo: re-encode without EXIF, thumbnail, OCR (target: under 3 s)',
+    writes: true,
+    connections: 1,
+    async requests(ctx) {
+      const { default: sharp } = await import('sharp');
+      const fixture = path.resolve('test/fixtures/receipts/receipt-gps.jpg');
+      // A phone-sized photo of the receipt fixture (3024 × 4032, JPEG, EXIF kept).
+      const photo = await sharp(fixture).resize(3024, 4032, { fit: 'fill' }).withMetadata().jpeg({ quality: 90 }).toBuffer();
+      const boundary = 'benchReceiptBoundary';
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="IMG_1234.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`),
+        photo,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]).toString('base64');
+      // One draft per artist with a token (receipts can be added to a draft again and again).
+      const drafts = await ctx.query<{ id: string; artist_id: string }>(`
+        INSERT INTO expenses (organization_id, artist_id, category_id, amount, currency, base_currency, expense_date, merchant, description)
+        SELECT $1, a.id, (SELECT id FROM expense_categories WHERE organization_id = $1 AND code = 'MEALS'), 125.50, 'USD', 'USD', CURRENT_DATE - 1, 'Corner Bistro', 'Bench receipt'
+        FROM unnest($2::uuid[]) AS a (id) RETURNING id, artist_id`, [ctx.org.id, ctx.users.artist]);
+      const tokenOf = new Map(ctx.users.artist.map((id, i) => [id, ctx.tokens.artist[i]!]));
+      return drafts.map((d) => ({
+        method: 'POST' as const,
+        path: `${API}/expenses/${d.id}/receipts`,
+        headers: { ...bearer(tokenOf.get(d.artist_id)!), 'content-type': `multipart/form-data; boundary=${boundary}` },
+        bodyBase64: body,
       }));
     },
   },

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
 import type { ReceivedUpload } from '../files/files.service.js';
 import { getExpense } from './expenses.service.js';
-import { recognizeReceipt } from './ocr.js';
+import { ReceiptOcrError, recognizeReceipt } from './ocr.js';
 
 export const RECEIPT_KINDS = ['jpg', 'png', 'heic', 'pdf'] as const;
 export const RECEIPT_MAX_BYTES = 10 * 1024 * 1024;
@@ -51,7 +51,11 @@ export async function prepareReceipt(storage: FileStorage, organizationId: strin
     };
     const main = await put(processed.image);
     const thumbnail = await put(processed.thumbnail);
-    const ocr = await recognizeReceipt(processed.image);
+    // A receipt OCR cannot read is still a receipt: it is kept without suggestions.
+    const ocr = await recognizeReceipt(processed.image).catch((err: unknown) => {
+      if (err instanceof ReceiptOcrError) return null;
+      throw err;
+    });
     const name = `${upload.name.replace(/\.[A-Za-z0-9]+$/, '')}.jpg`;
     return { main: { key: main.key, name, contentType: 'image/jpeg', sizeBytes: main.sizeBytes, sha256: main.sha256 }, thumbnail: { key: thumbnail.key, sizeBytes: thumbnail.sizeBytes, sha256: thumbnail.sha256 }, ocr };
   } catch (err) {
