@@ -72,6 +72,14 @@ async function desk(browser: Browser, signIn: ReturnType<typeof sessionFactory>)
 /** The entry of an expense in a list. */
 const row = (page: Page, list: string, text: string) => page.getByRole('list', { name: list, exact: true }).getByRole('listitem').filter({ hasText: text });
 
+/** Office screens are for desks, but fit a phone too. */
+async function fitsPhone(page: Page) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expectFitsScreen(page);
+  if (size) await page.setViewportSize(size);
+}
+
 async function photograph(page: Page, file: string) {
   const camera = page.getByTestId('receipt-camera');
   await expect(camera).toHaveAttribute('capture', 'environment');
@@ -166,6 +174,7 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await expect(claim).toContainText('Rosa Singer');
   await expectNoAxeViolations(acc.page);
   await snap(acc.page, 'expenses-approvals');
+  await fitsPhone(acc.page);
   await acc.page.keyboard.press('a');
   await expect(acc.page.getByText(`Approved: ${bistro}, $125.50.`)).toBeVisible();
   await expect(acc.page.getByText('Nothing waits for you')).toBeVisible();
@@ -181,6 +190,7 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await expect(acc.page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await expectNoAxeViolations(acc.page);
   await snap(acc.page, 'expenses-above-limit');
+  await fitsPhone(acc.page);
   expect(accProblems).toEqual([]);
   await acc.context.close();
 
@@ -207,6 +217,7 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await expect(fd.page.getByText('No batches yet')).toBeVisible();
   await expectNoAxeViolations(fd.page);
   await snap(fd.page, 'expenses-payments');
+  await fitsPhone(fd.page);
   await fd.page.getByRole('checkbox', { name: 'Select every approved claim' }).check();
   await expect(fd.page.getByText('2 selected, $1,325.50')).toBeVisible();
   await fd.page.getByRole('button', { name: 'Create payment batch' }).click();
@@ -230,6 +241,7 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await expect(batch.getByRole('button', { name: /Mark .* as paid/ })).toHaveCount(0);
   await expectNoAxeViolations(fd.page);
   await snap(fd.page, 'expenses-payments-paid');
+  await fitsPhone(fd.page);
   expect(fdProblems).toEqual([]);
   await fd.context.close();
 
@@ -351,6 +363,7 @@ test('a duplicate claim is flagged, rejected from the keyboard with a reason, co
   await expect(detail.getByRole('link', { name: 'claim 1' })).toHaveAttribute('href', `/expenses/${first.id}`);
   await expectNoAxeViolations(acc.page);
   await snap(acc.page, 'expenses-approvals-duplicate');
+  await fitsPhone(acc.page);
   await acc.page.keyboard.press('j');
   await expect(duplicateRow.getByRole('button')).not.toHaveAttribute('aria-current', 'true');
   await expect(detail.getByText('Possible duplicate.')).toHaveCount(0);

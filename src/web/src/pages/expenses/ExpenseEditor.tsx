@@ -21,7 +21,7 @@ import { enqueue, isTransient, newKey } from './offline.js';
 import { ReceiptPreview } from './parts.js';
 import { useOnline, useOwner } from './useQueue.js';
 import {
-  AMOUNT_PATTERN, currencyChoices, DATE_PATTERN, formatMoney, RATE_PATTERN, RECEIPT_ACCEPT, receiptProblem, today,
+  AMOUNT_PATTERN, currencyChoices, DATE_PATTERN, formatMoney, latestExpenseDay, RATE_PATTERN, RECEIPT_ACCEPT, receiptProblem,
   type Category, type Expense, type ExpenseBody, type Receipt, type ReceiptUpload,
 } from './types.js';
 
@@ -55,7 +55,7 @@ interface LocalFile {
 
 const zero = (amount: string) => /^0*(\.0*)?$/.test(amount);
 
-function initialValues(expense: Expense | null, categories: Category[], baseCurrency: string, remembered: string | undefined): Values {
+function initialValues(expense: Expense | null, categories: Category[], baseCurrency: string, remembered: string | undefined, lastDay: string): Values {
   if (expense) {
     return {
       category_id: expense.category.id,
@@ -77,7 +77,7 @@ function initialValues(expense: Expense | null, categories: Category[], baseCurr
     amount: '',
     currency: baseCurrency,
     exchange_rate: '',
-    expense_date: today(),
+    expense_date: lastDay,
     merchant: '',
     description: '',
     notes: '',
@@ -96,6 +96,7 @@ export function ExpenseEditor({ expense, onDone }: { expense: Expense | null; on
   const { active, query: categoriesQuery } = useCategories(organizationId);
   const { organization, query: organizationQuery } = useOrganizationSettings(organizationId);
   const baseCurrency = organization?.settings.default_currency;
+  const timeZone = organization?.settings.timezone;
 
   if (!active || !baseCurrency) {
     if (categoriesQuery.isError || organizationQuery.isError) {
@@ -116,15 +117,22 @@ export function ExpenseEditor({ expense, onDone }: { expense: Expense | null; on
   const categories = expense && !active.some((c) => c.id === expense.category.id)
     ? [...active, { id: expense.category.id, name: `${expense.category.name} (no longer in use)`, code: expense.category.code, xero_account_code: null, requires_receipt: false, requires_approval: true, max_amount: null, is_active: false }]
     : active;
-  return <EditorForm key={expense?.id ?? 'new'} expense={expense} categories={categories} baseCurrency={baseCurrency} onDone={onDone} />;
+  return <EditorForm key={expense?.id ?? 'new'} expense={expense} categories={categories} baseCurrency={baseCurrency} timeZone={timeZone} onDone={onDone} />;
 }
 
-function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Expense | null; categories: Category[]; baseCurrency: string; onDone: (outcome: EditorOutcome) => void }) {
+function EditorForm({ expense, categories, baseCurrency, timeZone, onDone }: {
+  expense: Expense | null;
+  categories: Category[];
+  baseCurrency: string;
+  timeZone: string | undefined;
+  onDone: (outcome: EditorOutcome) => void;
+}) {
+  const lastDay = latestExpenseDay(timeZone);
   const owner = useOwner();
   const online = useOnline();
   const queryClient = useQueryClient();
   const form = useApiForm();
-  const [values, setValues] = useState<Values>(() => initialValues(expense, categories, baseCurrency, lastCategory(owner.userId)));
+  const [values, setValues] = useState<Values>(() => initialValues(expense, categories, baseCurrency, lastCategory(owner.userId), lastDay));
   const touched = useRef(new Set<keyof Values>());
   const [draft, setDraft] = useState<Expense | null>(expense);
   const [receipt, setReceipt] = useState<Receipt | null>(() => expense?.receipts?.at(-1) ?? null);
@@ -191,7 +199,7 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
       category_id: v.category_id,
       amount: AMOUNT_PATTERN.test(amount) && !zero(amount) && maxOk ? amount : '0.01',
       currency: baseCurrency,
-      expense_date: DATE_PATTERN.test(v.expense_date) && v.expense_date <= today() ? v.expense_date : today(),
+      expense_date: DATE_PATTERN.test(v.expense_date) && v.expense_date <= lastDay ? v.expense_date : lastDay,
       merchant: v.merchant.trim() || 'Receipt',
       description: v.description.trim() || 'Receipt photo: details to follow',
       is_billable: v.is_billable,
@@ -339,7 +347,7 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
       if (!RATE_PATTERN.test(rate) || zero(rate)) problems.exchange_rate = `How many ${baseCurrency} one ${v.currency} was worth, like 1.0845`;
     }
     if (!DATE_PATTERN.test(v.expense_date)) problems.expense_date = 'Choose the day you paid';
-    else if (v.expense_date > today()) problems.expense_date = 'Must not be in the future';
+    else if (v.expense_date > lastDay) problems.expense_date = 'Must not be in the future';
     if (!v.merchant.trim()) problems.merchant = 'Where did you pay?';
     if (!category) problems.category_id = 'Choose a category';
     if (!v.description.trim()) problems.description = 'Say what it was for';
@@ -570,7 +578,7 @@ function EditorForm({ expense, categories, baseCurrency, onDone }: { expense: Ex
                 {...bind('exchange_rate')}
               />
             )}
-            <Field label="Date" name="expense_date" type="date" required inputProps={{ max: today() }} helperText={hint('expense_date')} disabled={!editable} {...bind('expense_date')} />
+            <Field label="Date" name="expense_date" type="date" required inputProps={{ max: lastDay }} helperText={hint('expense_date')} disabled={!editable} {...bind('expense_date')} />
             <Field label="Merchant" name="merchant" required autoComplete="off" inputProps={{ maxLength: 255 }} helperText={hint('merchant', 'The shop, restaurant or company you paid')} disabled={!editable} {...bind('merchant')} />
             <Field
               select

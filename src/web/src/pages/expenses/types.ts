@@ -206,6 +206,22 @@ export function today(): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
+/**
+ * The latest day an expense can have: today, but never later than today in the organization's
+ * time zone (the server's rule), so a default date is never refused as "in the future".
+ */
+export function latestExpenseDay(timeZone: string | undefined): string {
+  const here = today();
+  if (!timeZone) return here;
+  try {
+    // en-CA writes dates as YYYY-MM-DD.
+    const there = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    return DATE_PATTERN.test(there) && there < here ? there : here;
+  } catch {
+    return here;
+  }
+}
+
 /** The receipt files the API takes: JPEG, PNG, HEIC or PDF up to 10 MB. */
 export const RECEIPT_ACCEPT = 'image/*,application/pdf';
 export const RECEIPT_MAX_BYTES = 10 * 1024 * 1024;
