@@ -155,6 +155,13 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await expectFitsScreen(page);
   await expectNoAxeViolations(page);
   await snap(page, 'expenses-history');
+  await page.getByRole('button', { name: 'Filter by date' }).click();
+  await page.getByLabel('From').fill('2026-11-15');
+  await expect(page.getByRole('status').filter({ hasText: 'Showing 1 expense matching your search' })).toBeVisible();
+  await expect(row(page, 'Expenses', hotel)).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.getByLabel('From').fill('');
+  await expect(page.getByRole('status').filter({ hasText: 'Showing 2 expenses' })).toBeVisible();
   const [hotelClaim] = await artistExpenses(hotel);
   expect(hotelClaim).toMatchObject({ amount: '1200.00', status: 'submitted' });
 

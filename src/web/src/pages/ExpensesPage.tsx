@@ -16,7 +16,7 @@ import { useHasRole } from '../auth/guards.js';
 import { ErrorWithRetry } from '../components/ErrorWithRetry.js';
 import { saveBlob } from '../components/files.js';
 import { Field } from '../components/forms.js';
-import { CameraIcon, DownloadIcon, ExpensesIcon, SearchIcon, SyncIcon } from '../components/icons.js';
+import { CameraIcon, DownloadIcon, ExpensesIcon, SearchIcon, SyncIcon, TuneIcon } from '../components/icons.js';
 import { IconTile } from '../components/IconTile.js';
 import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
@@ -25,7 +25,7 @@ import { useCategories, useOrganizationSettings } from './expenses/data.js';
 import { useLiveExpenses } from './expenses/live.js';
 import type { QueuedExpense } from './expenses/offline.js';
 import { Amount, ExpenseSections, OfflineBanner, StatusChip } from './expenses/parts.js';
-import { APPROVER_ROLES, EXPENSE_STATUSES, formatDay, formatMoney, STATUS_LABEL, type Expense, type ExpenseStatus } from './expenses/types.js';
+import { APPROVER_ROLES, DATE_PATTERN, EXPENSE_STATUSES, formatDay, formatMoney, STATUS_LABEL, type Expense, type ExpenseStatus } from './expenses/types.js';
 import { useExpenseQueue } from './expenses/useQueue.js';
 
 const PAGE_SIZE = 20;
@@ -126,6 +126,9 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
   const [status, setStatus] = useState<ExpenseStatus | ''>('');
   const [categoryId, setCategoryId] = useState('');
   const [whose, setWhose] = useState<'mine' | 'everyone'>('mine');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [more, setMore] = useState(false);
   const q = useDebounced(search.trim(), 300);
   const everyone = seesAll && whose === 'everyone';
 
@@ -134,12 +137,14 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
     if (q) p.set('q', q);
     if (status) p.set('status', status);
     if (categoryId) p.set('category_id', categoryId);
+    if (DATE_PATTERN.test(from)) p.set('from', from);
+    if (DATE_PATTERN.test(to)) p.set('to', to);
     if (seesAll && !everyone) p.set('artist_id', account.user.id);
     return p;
   };
 
   const list = useInfiniteQuery({
-    queryKey: ['expenses', 'list', { q, status, categoryId, everyone, me: account.user.id }],
+    queryKey: ['expenses', 'list', { q, status, categoryId, everyone, from, to, me: account.user.id }],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
       const p = params();
@@ -158,7 +163,7 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
   });
 
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
-  const filtered = Boolean(q || status || categoryId);
+  const filtered = Boolean(q || status || categoryId || from || to);
 
   return (
     <Card component="section" aria-label="Expense history">
@@ -198,6 +203,25 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
             </Field>
           )}
         </Box>
+        <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2, mt: -1, mb: 1 }}>
+          <Button
+            variant="text"
+            size="small"
+            startIcon={<TuneIcon />}
+            aria-expanded={more}
+            aria-controls="expense-more-filters"
+            onClick={() => setMore((m) => !m)}
+            sx={{ alignSelf: 'flex-start', minHeight: 44 }}
+          >
+            {more ? 'Fewer filters' : 'Filter by date'}
+          </Button>
+          {more && (
+            <Box id="expense-more-filters" sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr) minmax(0, 1fr)', sm: 'repeat(2, minmax(0, 220px))' } }}>
+              <Field label="From" type="date" value={from} onChange={(e) => setFrom(e.target.value)} inputProps={{ max: to || undefined }} />
+              <Field label="To" type="date" value={to} onChange={(e) => setTo(e.target.value)} inputProps={{ min: from || undefined }} />
+            </Box>
+          )}
+        </Box>
 
         {list.isPending ? (
           <Box role="progressbar" aria-label="Loading expenses" aria-busy="true">
@@ -217,7 +241,7 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
             </IconTile>
             <Typography sx={{ fontWeight: 600 }}>{filtered ? 'No expenses match' : 'No expenses yet'}</Typography>
             <Typography sx={{ color: 'text.secondary', maxWidth: '50ch' }}>
-              {filtered ? 'Try other words, or show every status and category.' : 'Photograph a receipt and claim it in a few taps — it works offline too.'}
+              {filtered ? 'Try other words, other dates, or show every status and category.' : 'Photograph a receipt and claim it in a few taps — it works offline too.'}
             </Typography>
             {!filtered && (
               <Button component={RouterLink} to="/expenses/new" variant="contained" startIcon={<CameraIcon />}>
