@@ -194,7 +194,11 @@ describe('submission and the approval chain', () => {
     const first = await submitted(org.users.artist, '40.00', { merchant, expense_date: daysAgo(5) });
     expect(first).toMatchObject({ status: 'approved', possible_duplicates: [] });
     const second = await submitted(org.users.artist, '40.00', { merchant: merchant.toUpperCase(), expense_date: daysAgo(5) });
-    expect(second).toMatchObject({ status: 'submitted', possible_duplicates: [first.id] });
+    expect(second).toMatchObject({ status: 'submitted', approval_level: 'admin', possible_duplicates: [first.id] });
+    // It waits in an administrator's queue and an administrator can decide it.
+    const queue = (await t.app.inject({ method: 'GET', url: '/api/v1/expenses?awaiting_me=true', headers: org.users.admin.auth })).json().data.map((e: { id: string }) => e.id);
+    expect(queue).toContain(second.id);
+    expect((await act(second.id, 'reject', org.users.admin, { reason: 'Claimed twice' })).json().status).toBe('rejected');
   });
 });
 

@@ -143,8 +143,10 @@ export async function submitExpense(ctx: RequestContext, id: string) {
     .where('expense_date', '=', sql<string>`${expense.expense_date}::date`)
     .where(sql<boolean>`lower(btrim(merchant)) = lower(btrim(${expense.merchant}))`)
     .where('status', '!=', 'draft').execute();
-  const level = levelFor(expense.amount_base, settings.approval_limits);
-  const automatic = (level === 'automatic' || !category.requires_approval) && duplicates.length === 0;
+  const byAmount = levelFor(expense.amount_base, settings.approval_limits);
+  const automatic = (byAmount === 'automatic' || !category.requires_approval) && duplicates.length === 0;
+  // A small claim that cannot go through by itself (a possible duplicate) needs a person: the first level.
+  const level = !automatic && byAmount === 'automatic' ? 'admin' : byAmount;
   const now = new Date();
   await ctx.trx.updateTable('expenses').set({
     status: automatic ? 'approved' : 'submitted', approval_level: level, submitted_at: now, possible_duplicate_ids: duplicates.map((d) => d.id),
