@@ -1,3 +1,4 @@
+import { EmptyState, ListSkeleton } from '../components/ListStates.js';
 import { useState } from 'react';
 import { Link as RouterLink, useNavigate } from 'react-router';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
@@ -246,28 +247,19 @@ function ContractsDashboard({ onUpload }: { onUpload: () => void }) {
         )}
 
         {list.isPending ? (
-          <Box role="progressbar" aria-label="Loading contracts" aria-busy="true">
-            {[0, 1, 2].map((i) => (
-              <Skeleton key={i} variant="rounded" height={64} sx={{ mb: 1 }} />
-            ))}
-          </Box>
+          <ListSkeleton label="Loading contracts" />
         ) : list.isError && !list.isFetchNextPageError ? (
           <ErrorWithRetry message={`The contracts could not be loaded. ${list.error.message}`} onRetry={() => void list.refetch()} />
         ) : rows.length === 0 ? (
-          <Box sx={{ py: 4, display: 'flex', flexDirection: 'column', alignItems: 'center', textAlign: 'center', gap: 1.5 }}>
-            <IconTile>
-              <ContractsIcon />
-            </IconTile>
-            <Typography sx={{ fontWeight: 600 }}>{filtered ? 'No contracts match' : 'No contracts yet'}</Typography>
-            <Typography sx={{ color: 'text.secondary', maxWidth: '50ch' }}>
-              {filtered ? 'Try other words, another production or every status.' : 'Upload a PDF or Word contract, then assign it to the people who sign it.'}
-            </Typography>
-            {!filtered && (
+          <EmptyState icon={<ContractsIcon />} title={filtered ? 'No contracts match' : 'No contracts yet'}
+            action={!filtered && (
               <Button variant="contained" startIcon={<UploadIcon />} onClick={onUpload}>
                 Upload contract
               </Button>
             )}
-          </Box>
+          >
+            {filtered ? 'Try other words, another production or every status.' : 'Upload a PDF or Word contract, then assign it to the people who sign it.'}
+          </EmptyState>
         ) : (
           <>
             {wide ? <ContractsTable rows={rows} selected={new Set(selected.keys())} onSelect={select} /> : <ContractCards rows={rows} selected={new Set(selected.keys())} onSelect={select} />}

@@ -1,3 +1,4 @@
+import { ListSkeleton } from '../components/ListStates.js';
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import Box from '@mui/material/Box';
@@ -5,7 +6,6 @@ import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
-import Skeleton from '@mui/material/Skeleton';
 import Typography from '@mui/material/Typography';
 import type { SxProps, Theme } from '@mui/material/styles';
 import { apiGet, apiPost } from '../api.js';
@@ -143,11 +143,7 @@ export default function DeletionRequestsPage() {
           </Box>
 
           {requests.isPending ? (
-            <Box role="progressbar" aria-label="Loading deletion requests" aria-busy="true">
-              {[0, 1, 2].map((i) => (
-                <Skeleton key={i} variant="rounded" height={72} sx={{ mb: 1 }} />
-              ))}
-            </Box>
+            <ListSkeleton label="Loading deletion requests" rowHeight={72} />
           ) : requests.isError && !requests.isFetchNextPageError ? (
             <ErrorWithRetry message={`The deletion requests could not be loaded. ${requests.error.message}`} onRetry={() => void requests.refetch()} />
           ) : rows.length === 0 ? (

@@ -1,3 +1,4 @@
+import { EmptyState, ListSkeleton } from '../components/ListStates.js';
 import { useEffect, useState } from 'react';
 import { Link as RouterLink, useLocation, useNavigate } from 'react-router';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
@@ -8,7 +9,6 @@ import Card from '@mui/material/Card';
 import CardActionArea from '@mui/material/CardActionArea';
 import CardContent from '@mui/material/CardContent';
 import InputAdornment from '@mui/material/InputAdornment';
-import Skeleton from '@mui/material/Skeleton';
 import Typography from '@mui/material/Typography';
 import { apiDownload, apiGet, type Paged } from '../api.js';
 import { useAccount } from '../auth/AuthProvider.js';
@@ -17,7 +17,6 @@ import { ErrorWithRetry } from '../components/ErrorWithRetry.js';
 import { saveBlob } from '../components/files.js';
 import { Field } from '../components/forms.js';
 import { CameraIcon, DownloadIcon, ExpensesIcon, SearchIcon, SyncIcon, TuneIcon } from '../components/icons.js';
-import { IconTile } from '../components/IconTile.js';
 import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
 import { useDebounced } from '../components/useDebounced.js';
@@ -224,31 +223,22 @@ function ExpenseList({ seesAll }: { seesAll: boolean }) {
         </Box>
 
         {list.isPending ? (
-          <Box role="progressbar" aria-label="Loading expenses" aria-busy="true">
-            {[0, 1, 2].map((i) => (
-              <Skeleton key={i} variant="rounded" height={88} sx={{ mb: 1 }} />
-            ))}
-          </Box>
+          <ListSkeleton label="Loading expenses" rowHeight={88} />
         ) : list.isError && !list.isFetchNextPageError ? (
           <ErrorWithRetry
             message={`Your expenses could not be loaded. ${navigator.onLine ? list.error.message : 'You are offline.'}`}
             onRetry={() => void list.refetch()}
           />
         ) : rows.length === 0 ? (
-          <Box sx={{ py: 4, display: 'flex', flexDirection: 'column', alignItems: 'center', textAlign: 'center', gap: 1.5 }}>
-            <IconTile>
-              <ExpensesIcon />
-            </IconTile>
-            <Typography sx={{ fontWeight: 600 }}>{filtered ? 'No expenses match' : 'No expenses yet'}</Typography>
-            <Typography sx={{ color: 'text.secondary', maxWidth: '50ch' }}>
-              {filtered ? 'Try other words, other dates, or show every status and category.' : 'Photograph a receipt and claim it in a few taps — it works offline too.'}
-            </Typography>
-            {!filtered && (
+          <EmptyState icon={<ExpensesIcon />} title={filtered ? 'No expenses match' : 'No expenses yet'}
+            action={!filtered && (
               <Button component={RouterLink} to="/expenses/new" variant="contained" startIcon={<CameraIcon />}>
                 New expense
               </Button>
             )}
-          </Box>
+          >
+            {filtered ? 'Try other words, other dates, or show every status and category.' : 'Photograph a receipt and claim it in a few taps — it works offline too.'}
+          </EmptyState>
         ) : (
           <>
             <Box component="ul" aria-label="Expenses" sx={{ listStyle: 'none', m: 0, p: 0, '& > li + li': { borderTop: 1, borderColor: 'divider' } }}>

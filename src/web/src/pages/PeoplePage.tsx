@@ -1,3 +1,4 @@
+import { ListSkeleton } from '../components/ListStates.js';
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
@@ -113,11 +114,7 @@ function MembersSection({ canManage }: { canManage: boolean }) {
         </Box>
 
         {members.isPending ? (
-          <Box role="progressbar" aria-label="Loading members" aria-busy="true">
-            {[0, 1, 2].map((i) => (
-              <Skeleton key={i} variant="rounded" height={64} sx={{ mb: 1 }} />
-            ))}
-          </Box>
+          <ListSkeleton label="Loading members" />
         ) : members.isError && !members.isFetchNextPageError ? (
           <ErrorWithRetry message={`The members could not be loaded. ${members.error.message}`} onRetry={() => void members.refetch()} />
         ) : rows.length === 0 ? (

@@ -1,3 +1,4 @@
+import { EmptyState, ListSkeleton } from '../components/ListStates.js';
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
@@ -11,7 +12,6 @@ import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import InputAdornment from '@mui/material/InputAdornment';
-import Skeleton from '@mui/material/Skeleton';
 import Snackbar from '@mui/material/Snackbar';
 import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
@@ -23,7 +23,6 @@ import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { ErrorWithRetry } from '../components/ErrorWithRetry.js';
 import { Field, FormError, useApiForm } from '../components/forms.js';
 import { AddIcon, DeleteIcon, EditIcon, ProductionsIcon, SearchIcon } from '../components/icons.js';
-import { IconTile } from '../components/IconTile.js';
 import { NoAccess } from '../components/NoAccess.js';
 import { Page } from '../components/Page.js';
 import { useDebounced } from '../components/useDebounced.js';
@@ -235,32 +234,23 @@ function ProductionsList({ canWrite, onCreate, onEdit }: { canWrite: boolean; on
         </Box>
 
         {list.isPending ? (
-          <Box role="progressbar" aria-label="Loading productions" aria-busy="true">
-            {[0, 1, 2].map((i) => (
-              <Skeleton key={i} variant="rounded" height={96} sx={{ mb: 1 }} />
-            ))}
-          </Box>
+          <ListSkeleton label="Loading productions" rowHeight={96} />
         ) : list.isError && !list.isFetchNextPageError ? (
           <ErrorWithRetry message={`The productions could not be loaded. ${list.error.message}`} onRetry={() => void list.refetch()} />
         ) : rows.length === 0 ? (
-          <Box sx={{ py: 4, display: 'flex', flexDirection: 'column', alignItems: 'center', textAlign: 'center', gap: 1.5 }}>
-            <IconTile>
-              <ProductionsIcon />
-            </IconTile>
-            <Typography sx={{ fontWeight: 600 }}>{filtered ? 'No productions match' : 'No productions yet'}</Typography>
-            <Typography sx={{ color: 'text.secondary', maxWidth: '50ch' }}>
-              {filtered
-                ? 'Try other words, or show every status.'
-                : canWrite
-                  ? 'Add your first show or tour with its dates and budget.'
-                  : 'Productions appear here once an administrator or production manager adds them.'}
-            </Typography>
-            {!filtered && canWrite && (
+          <EmptyState icon={<ProductionsIcon />} title={filtered ? 'No productions match' : 'No productions yet'}
+            action={!filtered && canWrite && (
               <Button variant="contained" startIcon={<AddIcon />} onClick={onCreate}>
                 New production
               </Button>
             )}
-          </Box>
+          >
+            {filtered
+                ? 'Try other words, or show every status.'
+                : canWrite
+                  ? 'Add your first show or tour with its dates and budget.'
+                  : 'Productions appear here once an administrator or production manager adds them.'}
+          </EmptyState>
         ) : (
           <>
             <Box component="ul" aria-label="Productions" sx={{ listStyle: 'none', m: 0, p: 0, '& > li + li': { borderTop: 1, borderColor: 'divider' } }}>
