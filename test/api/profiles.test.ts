@@ -561,7 +561,7 @@ describe('personal data export', () => {
   });
 
   it('csvCell neutralizes every formula trigger, including tab, carriage return and full-width forms', () => {
-    for (const v of ['=1+1', '+1', '-1', '@A1', '\t=1', '\r=1', '＝1+1', '＋1', '－1', '＠A1']) {
+    for (const v of ['=1+1', '+1', '-1', '@A1', '\t=1', '\r=1', '\0=1', '＝1+1', '＋1', '－1', '＠A1']) {
       const out = csvCell(v);
       const unquoted = out.startsWith('"') ? out.slice(1, -1).replaceAll('""', '"') : out;
       expect(unquoted.startsWith("'"), JSON.stringify(v)).toBe(true);

@@ -1,8 +1,8 @@
 /** CSV documents (personal data exports, expense exports, bank payment files). */
 
 /**
- * One CSV cell, safe to open in a spreadsheet: a value starting with = + - @, a tab or a carriage
- * return (or their full-width forms ＝ ＋ － ＠) gets a leading apostrophe so it is shown as text
+ * One CSV cell, safe to open in a spreadsheet: a value starting with = + - @, a tab, a carriage
+ * return or NUL (or the full-width forms ＝ ＋ － ＠) gets a leading apostrophe so it is shown as text
  * instead of being run as a formula (OWASP "CSV injection"); then RFC 4180 quoting.
  */
 export function csvCell(value: unknown): string {
@@ -12,7 +12,7 @@ export function csvCell(value: unknown): string {
   else if (Array.isArray(value)) s = value.map((v) => String(v)).join('; ');
   else if (typeof value === 'object') s = JSON.stringify(value);
   else s = String(value);
-  if (/^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(s)) s = `'${s}`;
+  if (/^[=+\-@\t\r\0\uFF1D\uFF0B\uFF0D\uFF20]/.test(s)) s = `'${s}`;
   if (/[",\r\n]/.test(s) || /^\s|\s$/.test(s)) s = `"${s.replaceAll('"', '""')}"`;
   return s;
 }
