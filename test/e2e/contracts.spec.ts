@@ -231,8 +231,12 @@ test('an administrator uploads a contract with progress and assigns it to three 
   // Part of the way: "Uploading… 37% (8.5 MB of 22.9 MB)", the bar at about the same value.
   const progressText = dialog.getByRole('status').filter({ hasText: /^Uploading… \d+% / });
   await expect(progressText).toHaveText(/^Uploading… (?:[1-9]|[1-9]\d)% \([\d.]+ [kM]B of [\d.]+ MB\)$/, { timeout: 20_000 });
-  const shown = Number(/(\d+)%/.exec((await progressText.textContent()) ?? '')?.[1]);
-  expect(Math.abs(Number(await bar.getAttribute('aria-valuenow')) - shown)).toBeLessThanOrEqual(10);
+  // Text and bar read at the same moment (the upload keeps moving between two separate reads).
+  const [shown, barValue] = await dialog.evaluate((el) => {
+    const text = [...el.querySelectorAll('[role=status]')].map((s) => s.textContent ?? '').find((t) => t.startsWith('Uploading…')) ?? '';
+    return [Number(/(\d+)%/.exec(text)?.[1]), Number(el.querySelector('[role=progressbar][aria-label="Upload progress"]')?.getAttribute('aria-valuenow'))];
+  });
+  expect(Math.abs(barValue - shown)).toBeLessThanOrEqual(10);
   await snap(page, 'contracts-upload-progress');
   await expect(dialog).toBeHidden({ timeout: 30_000 });
 
