@@ -1,3 +1,4 @@
+import { DetailList } from '../components/DetailList.js';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link as RouterLink, useLocation, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -28,31 +29,6 @@ function BackLink() {
     <Button component={RouterLink} to="/contracts" startIcon={<ArrowBackIcon />} sx={{ alignSelf: 'flex-start', minHeight: 44, ml: -1 }}>
       All contracts
     </Button>
-  );
-}
-
-/** Label and value pairs of the contract's details. */
-function DetailList({ items }: { items: [string, ReactNode][] }) {
-  return (
-    <Box
-      component="dl"
-      sx={{
-        m: 0,
-        display: 'grid',
-        gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'minmax(140px, max-content) minmax(0, 1fr)' },
-        columnGap: 3,
-        rowGap: { xs: 0.25, sm: 1 },
-        '& dt': { color: 'text.secondary', fontSize: '0.875rem', mt: { xs: 1, sm: 0 } },
-        '& dd': { m: 0, overflowWrap: 'anywhere' },
-      }}
-    >
-      {items.map(([label, value]) => (
-        <Box key={label} sx={{ display: 'contents' }}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </Box>
-      ))}
-    </Box>
   );
 }
 

@@ -1,3 +1,4 @@
+import { DetailList } from '../../components/DetailList.js';
 import type { ReactNode } from 'react';
 import { Link as RouterLink, useLocation } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
@@ -110,27 +111,7 @@ export function ExpenseFacts({ expense, showArtist = false }: { expense: Expense
     ...(expense.approval_level ? [['Approval level', LEVEL_LABEL[expense.approval_level]] as [string, ReactNode]] : []),
     ...(expense.notes ? [['Notes', expense.notes] as [string, ReactNode]] : []),
   ];
-  return (
-    <Box
-      component="dl"
-      sx={{
-        m: 0,
-        display: 'grid',
-        gridTemplateColumns: { xs: '1fr', sm: 'minmax(120px, max-content) 1fr' },
-        columnGap: 3,
-        rowGap: { xs: 0.25, sm: 1 },
-        '& dt': { color: 'text.secondary', fontSize: '0.875rem', pt: { xs: 1, sm: 0.25 } },
-        '& dd': { m: 0, fontWeight: 500, overflowWrap: 'anywhere', whiteSpace: 'pre-line', '& > span': { alignItems: 'flex-start' } },
-      }}
-    >
-      {rows.map(([label, value]) => (
-        <Box key={label} sx={{ display: 'contents' }}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </Box>
-      ))}
-    </Box>
-  );
+  return <DetailList items={rows} labelWidth={120} strong />;
 }
 
 const DECISION_LABEL: Record<string, string> = {
