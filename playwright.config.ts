@@ -14,12 +14,15 @@ const DATA_DIR = PORT === 3199 ? './data/e2e' : `./data/e2e-${PORT}`;
 
 export default defineConfig({
   testDir: 'test/e2e',
+  // Each run cleans its output folder at start: runs side by side keep their own.
+  outputDir: PORT === 3199 ? 'test-results' : `test-results-${PORT}`,
   fullyParallel: false,
   workers: 1,
   forbidOnly: Boolean(process.env.CI),
   retries: process.env.CI ? 1 : 0,
   reporter: 'list',
-  timeout: 30_000,
+  // Journeys run many steps and an accessibility scan per screen; on a busy 2-core machine 30 s was too tight.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL: BASE_URL,

@@ -30,6 +30,8 @@ export const BASE_SIZES = {
   files: 20_000,
   /** Audit rows of the big organization (a valid hash chain). */
   audit_logs: 100_000,
+  /** Schedule events (PRODUCT.md §5), 80 % in the big organization; every 5th a weekly series of 10. */
+  events: 100_000,
 } as const;
 
 /** Share of all users whose primary organization is the big one. */
@@ -284,6 +286,51 @@ export const generatorTables: GeneratorTable[] = [
       }
       await client.query(`INSERT INTO audit_chain_heads (organization_id, last_seq, last_hash) VALUES ($1, $2, $3)`, [org, total, prevHash]);
       return total;
+    },
+  },
+  {
+    name: 'events',
+    version: 1,
+    async generate({ client, plan, rows }) {
+      // Three years of calls from January 2026 in four zones, 9:00–20:00 UTC starts, three hours
+      // each, at six places; four members of the event's organization take part in each.
+      const total = rows(BASE_SIZES.events, 50);
+      await client.query(`CREATE TEMP TABLE seed_events (g int PRIMARY KEY, id uuid NOT NULL, org_n int NOT NULL, starts_at timestamptz NOT NULL)`);
+      await client.query(`
+        INSERT INTO seed_events
+        SELECT g, gen_random_uuid(), CASE WHEN g % 5 <> 1 THEN 1 ELSE 2 + g % ($2 - 1) END,
+               timestamptz '2026-01-01 00:00:00Z' + (g % 1096) * interval '1 day' + (9 + g % 12) * interval '1 hour'
+        FROM generate_series(1, $1) g`, [total, plan.organizations]);
+      const r = await client.query(`
+        INSERT INTO events (id, organization_id, type, title, time_zone, starts_at, ends_at, rrule, recurrence_ends_at, location_name, call_time_notes)
+        SELECT e.id, o.id,
+               (ARRAY['rehearsal','performance','meeting','fitting','photo_call','travel','call_time','other'])[1 + e.g % 8],
+               'Call ' || e.g,
+               (ARRAY['Europe/Berlin','America/New_York','Europe/London','UTC'])[1 + e.g % 4],
+               e.starts_at, e.starts_at + interval '3 hours',
+               CASE WHEN e.g % 5 = 0 THEN 'FREQ=WEEKLY;COUNT=10' END,
+               -- the series' last end, with an hour to spare for a daylight-saving change on the way
+               CASE WHEN e.g % 5 = 0 THEN e.starts_at + interval '9 weeks 4 hours' ELSE e.starts_at + interval '3 hours' END,
+               (ARRAY['Main Theatre','Studio A','Studio B','Rehearsal Room 1','Rehearsal Room 2','Foyer'])[1 + e.g % 6],
+               CASE WHEN e.g % 3 = 0 THEN 'Half-hour call' END
+        FROM seed_events e JOIN seed_orgs o ON o.n = e.org_n`);
+      await client.query(`
+        CREATE TEMP TABLE seed_org_members AS
+        SELECT m.org_n, u.id AS user_id, row_number() OVER (PARTITION BY m.org_n ORDER BY m.n)::int AS rn, count(*) OVER (PARTITION BY m.org_n)::int AS members
+        FROM seed_memberships m JOIN seed_users u ON u.n = m.user_n`);
+      await client.query(`CREATE INDEX ON seed_org_members (org_n, rn)`);
+      await client.query(`CREATE TEMP TABLE seed_org_sizes AS SELECT org_n, max(members) AS members FROM seed_org_members GROUP BY org_n`);
+      await client.query(`ANALYZE seed_org_members`);
+      await client.query(`
+        INSERT INTO event_participants (organization_id, event_id, user_id, role, rsvp)
+        SELECT o.id, e.id, m.user_id, NULL, (ARRAY['invited','confirmed','confirmed','tentative'])[1 + k]
+        FROM seed_events e
+        JOIN seed_orgs o ON o.n = e.org_n
+        JOIN seed_org_sizes c ON c.org_n = e.org_n
+        CROSS JOIN generate_series(0, 3) k
+        JOIN seed_org_members m ON m.org_n = e.org_n AND m.rn = 1 + (e.g * 31 + k * 7919) % c.members
+        ON CONFLICT DO NOTHING`);
+      return r.rowCount ?? 0;
     },
   },
 ];

@@ -52,6 +52,23 @@ export function rotate(tokens: readonly string[], paths: readonly string[], meth
 /** Name fragments that each hit roughly 1/60 of the users (see generate.ts name lists). */
 const COMMON_FRAGMENTS = ['schmi', 'kowal', 'ander', 'elena', 'rossi', 'tanak', 'oscar', 'weber'];
 
+/**
+ * The artists with tokens take part in 300 one-off calls of 2027 each (a full-time ensemble
+ * member's year), on top of what the generator gave them. Re-running adds nothing.
+ */
+async function makeArtistsBusy(ctx: BenchContext) {
+  await ctx.query(`
+    INSERT INTO event_participants (organization_id, event_id, user_id, rsvp)
+    SELECT $1, e.id, a.id, 'confirmed'
+    FROM unnest($2::uuid[]) AS a (id)
+    CROSS JOIN LATERAL (
+      SELECT id FROM events
+      WHERE organization_id = $1 AND rrule IS NULL AND starts_at >= '2027-01-01' AND starts_at < '2028-01-01'
+      ORDER BY hashtext(id::text || a.id::text) LIMIT 300
+    ) e
+    ON CONFLICT DO NOTHING`, [ctx.org.id, ctx.users.artist]);
+}
+
 export const scenarios: Scenario[] = [
   {
     name: 'health',
@@ -106,6 +123,28 @@ export const scenarios: Scenario[] = [
     requests: (ctx) => rotate(ctx.tokens.admin, [`${API}/audit-logs?limit=50`]),
   },
   {
+    name: 'events-month-artist',
+    description: 'GET /events for a month as a busy artist (about 25 calls): range query, expansion of series, her participation',
+    async requests(ctx) {
+      await makeArtistsBusy(ctx);
+      return rotate(ctx.tokens.artist, [`${API}/events?from=2027-03-01&to=2027-03-31&tz=Europe/London`, `${API}/events?from=2027-10-01&to=2027-10-31`]);
+    },
+  },
+  {
+    name: 'events-week-office',
+    description: "GET /events for a week of the whole big organization as office staff (every call of the company)",
+    requests: (ctx) => rotate(ctx.tokens.staff, [`${API}/events?from=2027-03-01&to=2027-03-07`, `${API}/events?from=2027-10-04&to=2027-10-10&types=rehearsal,performance`]),
+  },
+  {
+    name: 'ical-export-year',
+    description: 'GET /events/export (Accept: text/calendar) of a year for a busy artist (~300 calls), one at a time: PRODUCT.md §5 wants < 100 ms',
+    connections: 1,
+    async requests(ctx) {
+      await makeArtistsBusy(ctx);
+      return rotate(ctx.tokens.artist, [`${API}/events/export?from=2027-01-01&to=2027-12-31`]).map((v) => ({ ...v, headers: { ...v.headers, accept: 'text/calendar' } }));
+    },
+  },
+  {
     name: 'organization-patch',
     description: 'PATCH /organization {name}: a write with its audit row (serialized on the chain head)',
     writes: true,
@@ -127,11 +166,12 @@ export const scenarios: Scenario[] = [
       // Below scale 0.02 the organization has fewer than 500 artists: the smoke run assigns them all.
       if (artists.length < 50) throw new Error(`contract-assign-500 needs at least 50 artists, the organization has ${artists.length}`);
       // Fresh contracts, made directly (the upload itself is not what is measured): more than one
-      // connection can assign in the run, so every request finds nobody assigned yet.
+      // connection can assign in the run, so every request finds nobody assigned yet. The storage
+      // key is unique per run because the bench database outlives a run.
       const contracts = await ctx.query<{ id: string }>(`
         WITH file AS (
           INSERT INTO files (organization_id, storage_key, original_name, content_type, size_bytes, sha256, purpose)
-          VALUES ($1, 'bench/contract.pdf', 'contract.pdf', 'application/pdf', 1024, repeat('0', 64), 'contract') RETURNING id
+          VALUES ($1, 'bench/contract-' || gen_random_uuid() || '.pdf', 'contract.pdf', 'application/pdf', 1024, repeat('0', 64), 'contract') RETURNING id
         ), made AS (
           INSERT INTO contracts (organization_id, title) SELECT $1, 'Bench contract ' || g FROM generate_series(1, 1000) g RETURNING id
         ), versions AS (

@@ -34,6 +34,7 @@ import { organizationRoutes } from './modules/organizations/organizations.routes
 import { ssoRoutes } from './modules/sso/sso.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { productionsRoutes } from './modules/productions/productions.routes.js';
+import { schedulesRoutes } from './modules/schedules/schedules.routes.js';
 import { contractsRoutes } from './modules/contracts/contracts.routes.js';
 import { expensesRoutes } from './modules/expenses/expenses.routes.js';
 import { realtimeRoutes } from './realtime/realtime.routes.js';
@@ -165,6 +166,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   await app.register(ssoRoutes, { prefix: '/api/v1' });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(productionsRoutes, { prefix: '/api/v1' });
+  await app.register(schedulesRoutes, { prefix: '/api/v1' });
   await app.register(contractsRoutes, { prefix: '/api/v1' });
   await app.register(expensesRoutes, { prefix: '/api/v1' });
   await app.register(realtimeRoutes, { prefix: '/api/v1' });

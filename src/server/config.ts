@@ -55,6 +55,11 @@ const envSchema = z.object({
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('BIG Live Portal <no-reply@localhost>'),
   COOKIE_SECURE: booleanFlag.optional(),
+  /**
+   * `closed` refuses `POST /api/v1/organizations` (403 signup_closed). The `signup.open` row of
+   * system_settings closes it too: either one closed means closed.
+   */
+  ORGANIZATION_SIGNUP: z.enum(['open', 'closed']).default('open'),
   /** SMS through Twilio; without these three, SMS is off. TWILIO_API_URL points the client elsewhere (tests, a regional edge). */
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),

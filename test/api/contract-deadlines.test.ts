@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/server/db/tenant.js';
-import { sweepContractDeadlines } from '../../src/server/modules/contracts/contracts.jobs.js';
+import { localDate, organizationTimeZone, sweepContractDeadlines } from '../../src/server/modules/contracts/contracts.jobs.js';
 import { addUser, createOrganization, startTestApp, type TestApp, type TestOrganization, type TestUser } from '../helpers/app.js';
 import { expectProblem, multipart, samples } from './support.js';
 
@@ -83,11 +83,12 @@ describe('signing deadlines', () => {
     // samples.pdf has no pages but is a valid PDF: the signed copy is just the certificate page.
     expect(signed.statusCode, signed.body).toBe(200);
 
-    // The deadline is still today: nothing expires.
-    await backdate(id, 0, isoDay(new Date()));
+    // The deadline is still today — in the organization's zone, whatever the hour in UTC: nothing expires.
+    const zone = await inOrg((trx) => organizationTimeZone(trx, org.id));
+    await backdate(id, 0, localDate(zone));
     expect((await sweepContractDeadlines(t.services, org.id)).expired).toBe(0);
 
-    await backdate(id, 0, isoDay(new Date(Date.now() - DAY)));
+    await backdate(id, 0, localDate(zone, new Date(Date.now() - DAY)));
     expect((await sweepContractDeadlines(t.services, org.id)).expired).toBe(1);
     expect(await assignment(id, slow!.id)).toMatchObject({ status: 'expired', expired_at: expect.any(Date) });
     expect((await assignment(id, quick!.id)).status).toBe('signed');

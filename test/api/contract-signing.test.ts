@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/server/db/tenant.js';
+import { sweepContractDeadlines } from '../../src/server/modules/contracts/contracts.jobs.js';
 import { addUser, createOrganization, startTestApp, type TestApp, type TestOrganization, type TestUser } from '../helpers/app.js';
 import { expectProblem, multipart, samples } from './support.js';
 
@@ -275,6 +276,16 @@ describe('declining and amendments', () => {
 
     const mine = (await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}`, headers: artist.auth })).json();
     expect(mine.my_assignment).toMatchObject({ status: 'signed', signed_version: 1, needs_resigning: true, can_sign: true });
+    // Not everyone has signed the contract as it now reads: it is pending again, and the signer is told.
+    expect(mine.status).toBe('pending');
+    const told = await withTenant(t.services.database.db, { organizationId: org.id }, (trx) => trx.selectFrom('notifications').select(['subject', 'body'])
+      .where('organization_id', '=', org.id).where('user_id', '=', artist.id).where('subject', 'like', 'Amended agreement was amended%').execute());
+    expect(told).toEqual([{ subject: 'Amended agreement was amended: please sign version 2', body: 'What changed: Understudy added' }]);
+    // The re-signing is reminded on the contract's cadence (3 days), counted from the amendment.
+    expect((await sweepContractDeadlines(t.services, org.id, new Date(Date.now() + 2 * 86_400_000))).reminded).toBe(0);
+    expect((await sweepContractDeadlines(t.services, org.id, new Date(Date.now() + 3 * 86_400_000 + 60_000))).reminded).toBeGreaterThanOrEqual(1);
+    const status = (await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: org.users.admin.auth })).json();
+    expect(status.assignments).toEqual([expect.objectContaining({ status: 'signed', needs_resigning: true, reminder_count: 1 })]);
     const again = await sign(contract.id, artist);
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json()).toMatchObject({ version: 2, contract_status: 'active' });
@@ -282,6 +293,7 @@ describe('declining and amendments', () => {
     expect(text).toContain('understudies Gertrude');
     expect(text).toMatch(/Signed version 1 \(since amended\)/);
     const after = (await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}`, headers: artist.auth })).json();
+    expect(after.status).toBe('active');
     expect(after.my_assignment).toMatchObject({ signed_version: 2, needs_resigning: false, can_sign: false });
   });
 });

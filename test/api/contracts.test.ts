@@ -137,13 +137,25 @@ describe('versions, lists and download', () => {
     const put = (title: string, extra: Record<string, unknown> = {}) => upload({ title, ...extra }, undefined, mine.users.admin.auth).then((r) => r.json());
     await put('Orchestra services agreement', { description: 'Strings and brass', tags: ['orchestra'] });
     await put('Gala host', { production_id: prod.id });
+    const beforeLast = new Date().toISOString();
     await put('Lighting designer');
-    const list = (query: string) => t.app.inject({ method: 'GET', url: `/api/v1/contracts?${query}`, headers: mine.users.admin.auth }).then((r) => r.json().data.map((c: { title: string }) => c.title));
+    const page = (query: string) => t.app.inject({ method: 'GET', url: `/api/v1/contracts?${query}`, headers: mine.users.admin.auth })
+      .then((r) => r.json() as { data: { title: string }[]; pagination: { next_cursor: string | null; has_more: boolean } });
+    const list = (query: string) => page(query).then((p) => p.data.map((c) => c.title));
     expect(await list('q=brass')).toEqual(['Orchestra services agreement']);
     expect(await list('tag=orchestra')).toEqual(['Orchestra services agreement']);
     expect(await list(`production_id=${prod.id}`)).toEqual(['Gala host']);
     expect(await list('status=draft&limit=2')).toEqual(['Lighting designer', 'Gala host']);
     expect(await list('status=active')).toEqual([]);
+    // Several statuses at once, a creation window, and the next page from the cursor.
+    expect(await list('status=active,draft')).toHaveLength(3);
+    expect(await list('status=active,pending')).toEqual([]);
+    expect(await list(`created_after=${beforeLast}`)).toEqual(['Lighting designer']);
+    expect(await list(`created_before=${beforeLast}`)).toEqual(['Gala host', 'Orchestra services agreement']);
+    const first = await page('limit=2');
+    expect(first.pagination).toMatchObject({ has_more: true, next_cursor: expect.any(String) });
+    const second = await page(`limit=2&cursor=${encodeURIComponent(first.pagination.next_cursor!)}`);
+    expect(second).toMatchObject({ data: [{ title: 'Orchestra services agreement' }], pagination: { has_more: false, next_cursor: null } });
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/contracts?status=signed', headers: mine.users.admin.auth }), 400, 'validation_error');
   });
 });
@@ -194,6 +206,27 @@ describe('assignment', () => {
     expect(mineNow.viewed_at).toBeTruthy();
     expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: artist.auth }), 403, 'forbidden');
     expectProblem(await assign({ artist_ids: [artist.id] }, artist.auth), 403, 'forbidden');
+  });
+
+  it('assigns quietly without notice, and sends the contract when a later assignment that notifies names them', async () => {
+    const mine = await createOrganization(t.services, 'Quiet');
+    const contract = (await upload({ title: 'Draft rider' }, undefined, mine.users.admin.auth)).json() as { id: string };
+    const assign = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: mine.users.admin.auth, payload });
+    const told = () => withTenant(t.services.database.db, { organizationId: mine.id }, (trx) =>
+      trx.selectFrom('notifications').select('user_id').where('organization_id', '=', mine.id).where('type', '=', 'contract_assigned').execute());
+    const assignment = async () => ((await t.app.inject({ method: 'GET', url: `/api/v1/contracts/${contract.id}/status`, headers: mine.users.admin.auth })).json() as { assignments: { status: string; sent_at: string | null }[] }).assignments[0];
+
+    expect((await assign({ artist_ids: [mine.users.artist.id], send_notification: false })).statusCode).toBe(200);
+    expect(await told()).toEqual([]);
+    expect(await assignment()).toMatchObject({ status: 'pending', sent_at: null });
+
+    const again = await assign({ artist_ids: [mine.users.artist.id], message: 'Ready now' });
+    expect(again.json()).toMatchObject({ assigned: 0, results: [{ result: 'already_assigned' }] });
+    expect(await told()).toEqual([{ user_id: mine.users.artist.id }]);
+    expect(await assignment()).toMatchObject({ status: 'sent', sent_at: expect.any(String) });
+    // Once sent, naming them again does not tell them twice.
+    await assign({ artist_ids: [mine.users.artist.id] });
+    expect(await told()).toHaveLength(1);
   });
 
   it('refuses duplicates and people of another organization, assigning nobody', async () => {

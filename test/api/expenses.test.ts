@@ -75,6 +75,43 @@ describe('drafts', () => {
     expect(jpy.json().amount_base).toBe('0.03');
   });
 
+  it('tags and the billable / reimbursable flags are stored, returned in the detail and the list, and changed; a claim not to be reimbursed is never paid', async () => {
+    const artist = await addUser(t.services, org.id, 'artist', `tags.${Date.now()}@example.com`);
+    const plain = (await draft(artist, { merchant: 'Plain claim' })).json();
+    expect(plain).toMatchObject({ tags: [], is_billable: false, is_reimbursable: true });
+
+    const created = await draft(artist, { merchant: 'Tagged claim', tags: ['tour', 'Leeds', 'tour'], is_billable: true, is_reimbursable: false });
+    expect(created.statusCode, created.body).toBe(201);
+    // Each tag once, in the order given.
+    expect(created.json()).toMatchObject({ tags: ['tour', 'Leeds'], is_billable: true, is_reimbursable: false });
+    const id = created.json().id as string;
+    expect((await get(id, artist)).json()).toMatchObject({ tags: ['tour', 'Leeds'], is_billable: true, is_reimbursable: false });
+    expect((await get(id, org.users.accountant)).json()).toMatchObject({ tags: ['tour', 'Leeds'], is_billable: true, is_reimbursable: false });
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/expenses', headers: artist.auth })).json().data;
+    expect(listed.find((e: { id: string }) => e.id === id)).toMatchObject({ tags: ['tour', 'Leeds'], is_billable: true, is_reimbursable: false });
+    expect(listed.find((e: { id: string }) => e.id === plain.id)).toMatchObject({ tags: [], is_billable: false, is_reimbursable: true });
+
+    const changed = await t.app.inject({ method: 'PUT', url: `/api/v1/expenses/${id}`, headers: artist.auth, payload: {
+      category_id: perDiem, amount: '42.50', expense_date: daysAgo(2), merchant: 'Tagged claim', description: 'Lunch between calls', tags: ['hotel'], is_billable: false, is_reimbursable: true,
+    } });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ tags: ['hotel'], is_billable: false, is_reimbursable: true });
+    expect((await get(id, artist)).json()).toMatchObject({ tags: ['hotel'], is_billable: false, is_reimbursable: true });
+
+    for (const [tags, why] of [[Array.from({ length: 21 }, (_, i) => `t${i}`), 'more than 20'], [[''], 'empty'], [['x'.repeat(51)], 'longer than 50']] as const) {
+      const body = expectProblem(await draft(artist, { tags }), 400, 'validation_error');
+      expect((body.errors as Array<{ field: string }>).map((e) => e.field.split('.').slice(0, 2).join('.')), why).toContain('body.tags');
+    }
+    expectProblem(await draft(artist, { is_billable: 'yes' }), 400, 'validation_error');
+
+    // Approved but not to be reimbursed: a payment batch refuses it.
+    const unpaid = await submitted(artist, '30.00', { is_reimbursable: false });
+    expect(unpaid).toMatchObject({ status: 'approved' });
+    const refused = expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/payment-batches', headers: org.users.accountant.auth, payload: { expense_ids: [unpaid.id] } }), 409, 'conflict');
+    expect(refused.errors).toEqual([{ field: 'body.expense_ids.0', message: 'Not reimbursable' }]);
+    expect((await get(unpaid.id, artist)).json()).toMatchObject({ status: 'approved', payment_batch_id: null, is_reimbursable: false });
+  });
+
   it('refuses bad amounts, dates, currencies, categories and productions with field errors, storing nothing', async () => {
     const before = await count();
     const other = await createOrganization(t.services, 'Elsewhere');
@@ -102,10 +139,13 @@ describe('drafts', () => {
       const body = expectProblem(await draft(org.users.artist, over), 400, 'validation_error');
       expect((body.errors as Array<{ field: string }>).map((e) => e.field), JSON.stringify(over)).toContain(fieldName);
     }
-    // 1e309 is not a number JSON can carry: the body is refused as a whole.
+    // 1e309 overflows to Infinity when JSON is parsed: an RFC 7807 field error at the amount, as
+    // for any other amount that is not one.
     const huge = await t.app.inject({ method: 'POST', url: '/api/v1/expenses', headers: { ...org.users.artist.auth, 'content-type': 'application/json' },
       payload: `{"category_id":"${perDiem}","amount":1e309,"expense_date":"${daysAgo(1)}","merchant":"X","description":"Y"}` });
-    expect(huge.statusCode).toBe(400);
+    const hugeProblem = expectProblem(huge, 400, 'validation_error');
+    expect(hugeProblem.errors).toEqual([expect.objectContaining({ field: 'body.amount' })]);
+    expect(huge.body).not.toMatch(/Infinity|1e309/);
     expect(await count()).toBe(before);
   });
 
@@ -203,15 +243,27 @@ describe('submission and the approval chain', () => {
 });
 
 describe('queue, filters and exports', () => {
-  it('the approver queue shows what waits within my limit; filters by status, category, words and dates', async () => {
+  it('the approver queue shows what waits within my limit; filters by status, category, production, words (merchant and description) and dates', async () => {
     const artist = await addUser(t.services, org.id, 'artist', `filters.${Date.now()}@example.com`);
-    const big = await submitted(artist, '900.00', { merchant: 'Grand Hotel', description: 'Two nights in Leeds', expense_date: daysAgo(10) });
+    const production = (name: string) => t.app.inject({ method: 'POST', url: '/api/v1/productions', headers: org.users.admin.auth, payload: { name, start_date: daysAgo(30), end_date: daysAgo(-60) } })
+      .then((r) => { expect(r.statusCode, r.body).toBe(201); return r.json().id as string; });
+    const [tour, gala] = [await production(`Tour ${Date.now()}`), await production(`Gala ${Date.now()}`)];
+    const big = await submitted(artist, '900.00', { merchant: 'Grand Hotel', description: 'Two nights in Leeds', expense_date: daysAgo(10), production_id: tour });
     const mid = await submitted(artist, '200.00', { merchant: 'Stage Supplies Ltd', description: 'Gaffer tape', expense_date: daysAgo(3) });
     const ids = (url: string, who: TestUser) => t.app.inject({ method: 'GET', url, headers: who.auth }).then((r) => r.json().data.map((e: { id: string }) => e.id));
     const adminQueue = await ids(`/api/v1/expenses?awaiting_me=true&artist_id=${artist.id}`, org.users.admin);
     expect(adminQueue).toEqual([mid.id]);
     expect(await ids(`/api/v1/expenses?awaiting_me=true&artist_id=${artist.id}`, org.users.accountant)).toEqual([mid.id, big.id]);
     expect(await ids(`/api/v1/expenses?artist_id=${artist.id}&q=hotel`, org.users.accountant)).toEqual([big.id]);
+    // Words of the description are found too, not only the merchant's.
+    expect(await ids(`/api/v1/expenses?artist_id=${artist.id}&q=gaffer`, org.users.accountant)).toEqual([mid.id]);
+    expect(await ids(`/api/v1/expenses?artist_id=${artist.id}&q=Leeds`, org.users.accountant)).toEqual([big.id]);
+    expect(await ids(`/api/v1/expenses?q=${encodeURIComponent('gaffer tape')}`, artist)).toEqual([mid.id]);
+    // One production's claims, for approvers and in the artist's own history.
+    expect(await ids(`/api/v1/expenses?artist_id=${artist.id}&production_id=${tour}`, org.users.accountant)).toEqual([big.id]);
+    expect(await ids(`/api/v1/expenses?production_id=${tour}`, artist)).toEqual([big.id]);
+    expect(await ids(`/api/v1/expenses?production_id=${gala}`, org.users.accountant)).toEqual([]);
+    expect((await get(big.id, artist)).json().production).toMatchObject({ id: tour, name: expect.stringMatching(/^Tour /) });
     expect(await ids(`/api/v1/expenses?artist_id=${artist.id}&from=${daysAgo(5)}`, org.users.accountant)).toEqual([mid.id]);
     expect(await ids(`/api/v1/expenses?artist_id=${artist.id}&status=approved`, org.users.accountant)).toEqual([]);
     expect(await ids(`/api/v1/expenses?category_id=${categories.Meals}&artist_id=${artist.id}`, org.users.accountant)).toEqual([]);
@@ -251,6 +303,28 @@ describe('queue, filters and exports', () => {
     expect(rows).toHaveLength(5);
     expect(statement.body).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(rows.at(-1)).toMatch(/^TOTAL,.*,600\.50,USD,/);
+
+    // A finance user's statement for one artist (artist_id=): that person's claims and total only.
+    const other = await submitted(org.users.artist, '77.00');
+    const forArtist = await t.app.inject({ method: 'GET', url: `/api/v1/expenses/export?artist_id=${artist.id}`, headers: org.users.accountant.auth });
+    expect(forArtist.statusCode, forArtist.body).toBe(200);
+    expect(forArtist.headers['content-disposition']).toMatch(/^attachment; filename="expenses-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const artistRows = forArtist.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(artistRows).toHaveLength(5);
+    for (const id of [a.id, b.id, waiting.id]) expect(forArtist.body).toContain(id);
+    expect(forArtist.body).not.toContain(other.id);
+    for (const line of artistRows.slice(1, -1)) expect(line).toContain(`artist User paid.`);
+    expect(artistRows.at(-1)).toMatch(/^TOTAL,.*,600\.50,USD,/);
+    // With a status filter: what was paid to them.
+    const paidOnly = (await t.app.inject({ method: 'GET', url: `/api/v1/expenses/export?artist_id=${artist.id}&status=paid`, headers: org.users.finance_director.auth })).body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(paidOnly).toHaveLength(4);
+    expect(paidOnly.at(-1)).toMatch(/^TOTAL,.*,150\.50,USD,/);
+    // Another artist asking for this one's statement gets their own, never this one's.
+    const colleague = await addUser(t.services, org.id, 'artist', `statement.${Date.now()}@example.com`);
+    const theirs = await t.app.inject({ method: 'GET', url: `/api/v1/expenses/export?artist_id=${artist.id}`, headers: colleague.auth });
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.body).not.toContain(a.id);
+    expect(theirs.body.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(2);
   });
 });
 

@@ -1,6 +1,12 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { strFromU8, unzipSync } from 'fflate';
+import { Redis } from 'ioredis';
+import { generateSync } from 'otplib';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -11,6 +17,7 @@ import type { DB, Role } from '../../src/server/db/schema.js';
 import { withTenant } from '../../src/server/db/tenant.js';
 import type * as LoggerModule from '../../src/server/logger.js';
 import { csvCell } from '../../src/server/files/csv.js';
+import { hashPassword } from '../../src/server/modules/auth/passwords.js';
 import { reencryptAll } from '../../src/server/modules/profiles/profiles.service.js';
 import { ownerPool, type OwnerPool } from '../db/support.js';
 import { addUser, createOrganization, onServer, startTestApp, type TestApp, type TestOrganization, type TestUser } from '../helpers/app.js';
@@ -494,6 +501,116 @@ describe('sealed values at rest (SECURITY.md row 23)', () => {
     // Swapping columns within the victim's own row is refused too.
     await owner.pool.query('UPDATE artist_profiles SET tax_id_encrypted = bank_account_encrypted WHERE user_id = $1', [victim.id]);
     expectProblem(await t.app.inject({ url: `/api/v1/members/${victim.membershipId}/artist-profile/sensitive`, headers: org.users.accountant.auth }), 500, 'internal_error');
+  });
+});
+
+/** pg_dump from PATH, else from Debian's versioned directories (newest first); null when absent. */
+function findPgDump(): string | null {
+  if (spawnSync('pg_dump', ['--version']).status === 0) return 'pg_dump';
+  const base = '/usr/lib/postgresql';
+  const versions = fs.existsSync(base) ? fs.readdirSync(base).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const candidate = path.join(base, version, 'bin', 'pg_dump');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+const pgDump = findPgDump();
+const redisUrl = process.env.REDIS_URL;
+
+/** Every key of the Redis database with its value as text, whatever the key's type. */
+async function redisContents(redis: Redis): Promise<Map<string, string>> {
+  const contents = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      let value: unknown;
+      if (type === 'string') value = await redis.getBuffer(key).then((b) => b?.toString('latin1'));
+      else if (type === 'hash') value = await redis.hgetall(key);
+      else if (type === 'list') value = await redis.lrange(key, 0, -1);
+      else if (type === 'set') value = await redis.smembers(key);
+      else if (type === 'zset') value = await redis.zrange(key, 0, -1, 'WITHSCORES');
+      else if (type === 'stream') value = await redis.xrange(key, '-', '+');
+      else if (type === 'none') continue; // expired between SCAN and TYPE
+      else value = `<${type}>`;
+      contents.set(key, JSON.stringify(value));
+    }
+  } while (cursor !== '0');
+  return contents;
+}
+
+// A real dump of the run's database and every Redis key, after the flows that handle the sealed
+// values went through an app that uses Redis (when there is one): the rate-limit counters of the
+// global, sign-in and two-factor limits live there then.
+describe('sealed values in a pg_dump and in Redis (SECURITY.md row 23)', () => {
+  const dumpable = onServer && pgDump !== null;
+  let r: TestApp | null = null;
+  let me: TestUser;
+  let needles: string[] = [];
+  let sealedTaxId = '';
+
+  beforeAll(async () => {
+    if (!dumpable && !redisUrl) return;
+    r = redisUrl ? await startTestApp({ REDIS_URL: redisUrl }) : null;
+    const app = r ?? t;
+    const org = await createOrganization(app.services, 'Dumped');
+    me = org.users.artist;
+    const s = sentinels();
+    const s2 = sentinels();
+    expect((await patchArtist(me, { tax_id: s.ssn, bank_account: { account_holder: s.holder, iban: s.iban } }, app.app)).statusCode).toBe(200);
+    expect((await patchArtist(me, { bank_account: { account_holder: s2.holder, routing_number: s2.routing, account_number: s2.account } }, app.app)).statusCode).toBe(200);
+    expect((await app.app.inject({ url: '/api/v1/me/artist-profile/sensitive', headers: me.auth })).statusCode).toBe(200);
+    expect((await app.app.inject({ url: `/api/v1/members/${me.membershipId}/artist-profile/sensitive`, headers: org.users.accountant.auth })).statusCode).toBe(200);
+    expect((await app.app.inject({ url: '/api/v1/me/export', headers: me.auth })).statusCode).toBe(200);
+    // Two-factor: enrol, then sign in with password and code (the secret is sealed like the others).
+    const setup = await app.app.inject({ method: 'POST', url: '/api/v1/auth/2fa/setup', headers: me.auth });
+    expect(setup.statusCode, setup.body).toBe(200);
+    const secret = (setup.json() as { secret: string }).secret;
+    const code = (steps: number) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
+    const enable = await app.app.inject({ method: 'POST', url: '/api/v1/auth/2fa/enable', headers: me.auth, payload: { code: code(0) } });
+    expect(enable.statusCode, enable.body).toBe(200);
+    const password = 'Sealed-Lantern-Cellar-31';
+    await owner.pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [me.id, await hashPassword(password)]);
+    const first = await app.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.123.0.1', payload: { email: me.email, password } });
+    expect(first.statusCode, first.body).toBe(200);
+    const second = await app.app.inject({ method: 'POST', url: '/api/v1/auth/login/2fa', remoteAddress: '10.123.0.1', payload: { mfa_token: (first.json() as { mfa_token: string }).mfa_token, code: code(1) } });
+    expect(second.statusCode, second.body).toBe(200);
+
+    needles = [s.ssn, s.ssnNormalized, s.iban, s.holder, s2.account, s2.holder, secret];
+    const [row] = await ownerQuery<{ v: string }>('SELECT tax_id_encrypted AS v FROM artist_profiles WHERE user_id = $1', [me.id]);
+    sealedTaxId = row?.v ?? '';
+    expect(sealedTaxId).toMatch(/^v1:/);
+  });
+  afterAll(async () => r?.close());
+
+  it.runIf(dumpable)('a real pg_dump of the database holds none of the plaintext tax IDs, bank accounts or the TOTP secret', async () => {
+    const { stdout: dump } = await promisify(execFile)(pgDump!, ['--no-owner', '--no-privileges', '--dbname', inject('ownerUrl')], { maxBuffer: 1024 ** 3, encoding: 'utf8' });
+    // The dump is real and holds this person's rows: their e-mail, the sealed value as stored.
+    expect(dump).toMatch(/PostgreSQL database dump complete/);
+    expect(dump).toContain(me.email);
+    expect(dump).toContain(sealedTaxId);
+    const lower = dump.toLowerCase();
+    expect(needles.filter((n) => lower.includes(n.toLowerCase()))).toEqual([]);
+  });
+
+  it.runIf(Boolean(redisUrl))('every Redis key and value holds none of them either', async () => {
+    const redis = new Redis(redisUrl!, { maxRetriesPerRequest: 1 });
+    try {
+      const contents = await redisContents(redis);
+      // The app under test wrote there: a rate-limit counter keyed by this person.
+      expect([...contents.keys()].some((k) => k.startsWith('bigportal-rl:') && k.includes(me.id)), [...contents.keys()].slice(0, 20).join(', ')).toBe(true);
+      const hits: string[] = [];
+      for (const [key, value] of contents) {
+        const text = `${key} ${value}`.toLowerCase();
+        for (const n of needles) if (text.includes(n.toLowerCase())) hits.push(`${key}: ${n}`);
+      }
+      expect(hits).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -88,6 +88,20 @@ describe('one instance', () => {
     expect(stranger.messages.filter((m) => m.type === 'notification.created')).toEqual([]);
   });
 
+  it('sends an organization event to the roles it names, and an organization-wide one to every member, never to another organization', async () => {
+    const admin = await tracked(org.users.admin.token);
+    const accountant = await tracked(org.users.accountant.token);
+    const artist = await tracked(org.users.artist.token);
+    const otherAdmin = await tracked(other.users.admin.token);
+    t.services.realtime.publish({ type: 'contract.status', organizationId: org.id, roles: ['admin', 'system_admin'], data: { contract_id: 'c1', status: 'signed' } });
+    t.services.realtime.publish({ type: 'organization.updated', organizationId: org.id, data: { name: 'Live' } });
+    expect((await admin.next('contract.status')).data).toEqual({ contract_id: 'c1', status: 'signed' });
+    for (const member of [admin, accountant, artist]) expect((await member.next('organization.updated')).data).toEqual({ name: 'Live' });
+    await new Promise((r) => setTimeout(r, 150));
+    expect([...accountant.messages, ...artist.messages].filter((m) => m.type === 'contract.status')).toEqual([]);
+    expect(otherAdmin.messages.filter((m) => m.type === 'contract.status' || m.type === 'organization.updated')).toEqual([]);
+  });
+
   it('tells the person\'s other open screens when they read notifications', async () => {
     const phone = await tracked(org.users.production_manager.token);
     const laptop = await tracked(org.users.production_manager.token);

@@ -26,6 +26,13 @@ describe('configuration', () => {
     }
   });
 
+  it('ORGANIZATION_SIGNUP: open unless set to closed; any other value stops the start', () => {
+    expect(loadConfig({}).ORGANIZATION_SIGNUP).toBe('open');
+    expect(loadConfig({ ORGANIZATION_SIGNUP: '' }).ORGANIZATION_SIGNUP).toBe('open');
+    expect(loadConfig({ ORGANIZATION_SIGNUP: 'closed' }).ORGANIZATION_SIGNUP).toBe('closed');
+    expect(() => loadConfig({ ORGANIZATION_SIGNUP: 'false' })).toThrow(/ORGANIZATION_SIGNUP/);
+  });
+
   it('refuses production without secrets and with development tokens', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DEV_TOKENS: 'true' })).toThrow(/SIGNED_URL_SECRET[\s\S]*JWT_PRIVATE_KEY[\s\S]*PUBLIC_URL[\s\S]*DEV_TOKENS/);
     const ok = loadConfig({ NODE_ENV: 'production', SIGNED_URL_SECRET: 'x'.repeat(40), JWT_PRIVATE_KEY: 'pem', PUBLIC_URL: 'https://portal.example.org/', PII_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, VAPID_PUBLIC_KEY: 'pub', VAPID_PRIVATE_KEY: 'priv' });

@@ -276,3 +276,45 @@ test('a person in two organizations switches between them; the session times out
 
   expect(problems).toEqual([]);
 });
+
+/**
+ * A portal with sign-up closed (ORGANIZATION_SIGNUP=closed or the signup.open setting): the
+ * browser run has one server with sign-up open, so the API's two answers are stood in for here —
+ * the status endpoint saying closed, and (status unknown) the 403 signup_closed problem of a
+ * refused sign-up. The server's side is tested in test/api/auth.test.ts.
+ */
+test('the sign-up page says clearly when sign-up is closed', async ({ page }) => {
+  const problems = watchForProblems(page, { allowStatus: [403, 503] });
+  await test.step('the status endpoint says closed: no form, the way forward instead', async () => {
+    await page.route('**/api/v1/organizations/signup', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ open: false }) }));
+    await page.goto('/sign-up');
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign-up is closed' })).toBeVisible();
+    await expect(page.getByText('This portal does not take new organizations')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Create organization' })).toHaveCount(0);
+    await expectNoAxeViolations(page);
+    await expectFitsScreen(page);
+    await snap(page, 'sign-up-closed');
+    await page.getByRole('link', { name: 'Go to sign in' }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+    await page.unroute('**/api/v1/organizations/signup');
+  });
+
+  await test.step('the status could not be read, the sign-up is refused with signup_closed: the same page', async () => {
+    await page.route('**/api/v1/organizations/signup', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'service_unavailable', title: 'Service temporarily unavailable', status: 503, detail: 'Try again', instance: '/api/v1/organizations/signup' }) }));
+    await page.route('**/api/v1/organizations', (route) => route.fulfill({
+      status: 403, contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'signup_closed', title: 'Sign-up of new organizations is closed', status: 403, detail: 'This portal does not take new organizations; ask an administrator of your organization for an invitation', instance: '/api/v1/organizations' }),
+    }));
+    await page.goto('/sign-up');
+    await expect(page.getByRole('heading', { level: 1, name: 'Create your organization' })).toBeVisible();
+    await page.getByLabel('Organization name').fill('Closed Doors Theatre');
+    await page.getByLabel('First name').fill('Cleo');
+    await page.getByLabel('Last name').fill('Shut');
+    await page.getByLabel('E-mail').fill(`cleo.${runId()}@example.com`);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('Violet-Harbour-Lantern-42');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign-up is closed' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Create organization' })).toHaveCount(0);
+  });
+  expect(problems).toEqual([]);
+});

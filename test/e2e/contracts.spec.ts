@@ -33,6 +33,15 @@ const people = [
 ] as const;
 const fullName = (p: (typeof people)[number]) => `${p.first_name} ${p.last_name}`;
 
+/**
+ * Days from today in the organization's time zone (seed 000's America/New_York), as the server
+ * reads dates: the production runs a month from now for about four months, and the signing
+ * deadline is half a year away, so the server (which refuses past deadlines) takes them on any day.
+ */
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+const production = { start: inDays(30), end: inDays(140) };
+const signingDeadline = inDays(180);
+
 let adminSession: ReturnType<typeof sessionFactory>;
 const artistSessions: ReturnType<typeof sessionFactory>[] = [];
 let productionName = '';
@@ -153,7 +162,7 @@ test.beforeAll(async ({ playwright }) => {
   }
   productionName = `La Bohème ${id}`;
   const res = await request.post(`${BASE_URL}/api/v1/productions`, {
-    data: { name: productionName, start_date: '2026-09-01', end_date: '2026-12-20' },
+    data: { name: productionName, start_date: production.start, end_date: production.end },
     headers: { authorization: `Bearer ${admin.tokens.access_token}` },
   });
   expect(res.status(), await res.text()).toBe(201);
@@ -203,14 +212,15 @@ test('an administrator uploads a contract with progress and assigns it to three 
   await dialog.getByLabel('Tags (optional)').press('Enter');
   await dialog.getByLabel('Fee (optional)').fill('4500.00');
   await dialog.getByLabel('Currency').selectOption('EUR');
-  await dialog.getByLabel('Start date (optional)').fill('2026-08-01');
-  await dialog.getByLabel('End date (optional)').fill('2026-12-20');
+  // A month before the production opens: refused at its field below.
+  await dialog.getByLabel('Start date (optional)').fill(inDays(0));
+  await dialog.getByLabel('End date (optional)').fill(production.end);
   await dialog.getByRole('button', { name: 'Add a payment' }).click();
   await dialog.getByRole('group', { name: 'Payment 1' }).getByLabel('Milestone').fill('On signing');
-  await dialog.getByRole('group', { name: 'Payment 1' }).getByLabel('Due').fill('2026-09-01');
+  await dialog.getByRole('group', { name: 'Payment 1' }).getByLabel('Due').fill(production.start);
   await dialog.getByRole('group', { name: 'Payment 1' }).getByLabel('Amount').fill('1500.00');
   await dialog.getByLabel('Union (optional)').fill('Equity');
-  await dialog.getByLabel('Signing deadline (optional)').fill('2027-06-30');
+  await dialog.getByLabel('Signing deadline (optional)').fill(signingDeadline);
   await expectNoAxeViolations(page);
   await snap(page, 'contracts-upload-dialog');
 
@@ -218,7 +228,7 @@ test('an administrator uploads a contract with progress and assigns it to three 
   await dialog.getByRole('button', { name: 'Upload contract' }).click();
   await expect(dialog.getByText(/Contract dates must fall within the production/)).toBeVisible();
   await expect(dialog.getByLabel('Start date (optional)')).toHaveAttribute('aria-invalid', 'true');
-  await dialog.getByLabel('Start date (optional)').fill('2026-09-01');
+  await dialog.getByLabel('Start date (optional)').fill(production.start);
 
   // The final document is big (24 MB: more than the sockets on this machine buffer), picked with the
   // file chooser this time, and sent over a link of about 4 MB/s.

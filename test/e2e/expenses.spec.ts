@@ -17,6 +17,20 @@ import {
  */
 
 const RECEIPT = path.resolve('test/fixtures/receipts/receipt-gps.jpg');
+/** The date printed on the receipt fixture: what OCR must read, whatever today is. */
+const PRINTED_DATE = '2026-11-14';
+/**
+ * Days before today in the organization's time zone (new organizations keep seed 000's
+ * America/New_York), as the date field and the server read them. The server takes claims of the
+ * last 90 days, so every date the journeys submit is counted back from today.
+ */
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+/**
+ * The dinner is claimed with the date OCR read while that date is inside the window (with a
+ * margin); once the fixture's date has aged out of it, the artist corrects it to a recent one.
+ */
+const dinnerDate = PRINTED_DATE >= daysAgo(80) && PRINTED_DATE <= daysAgo(14) ? PRINTED_DATE : daysAgo(20);
+const hotelDate = daysAgo(3);
 const RECEIPT_PNG = path.resolve('test/fixtures/receipts/receipt.png');
 const id = runId();
 const bistro = 'CORNER BISTRO & CAFE';
@@ -118,8 +132,9 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
 
   await photograph(page, RECEIPT);
   await expect(page.getByLabel('Amount')).toHaveValue('125.50', { timeout: 60_000 });
-  await expect(page.getByLabel('Date')).toHaveValue('2026-11-14');
+  await expect(page.getByLabel('Date')).toHaveValue(PRINTED_DATE);
   await expect(page.getByLabel('Merchant')).toHaveValue(/CORNER BISTRO/);
+  if (dinnerDate !== PRINTED_DATE) await page.getByLabel('Date').fill(dinnerDate);
   // The thumbnail is the server's copy, through a signed link.
   await expect(page.getByRole('img', { name: /Receipt/ })).toHaveAttribute('src', /\/api\/v1\/files\/download\//);
   await page.getByLabel('Category').selectOption({ label: 'Meals' });
@@ -141,13 +156,13 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await page.getByLabel('Merchant').fill(hotel);
   await page.getByLabel('Category').selectOption({ label: 'Accommodation' });
   await page.getByLabel('What was it for?').fill('Two nights on the regional tour');
-  await page.getByLabel('Date').fill('2026-01-02');
+  await page.getByLabel('Date').fill(daysAgo(120));
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await expect(page.getByText('Older than the 90-day submission window', { exact: true })).toBeVisible();
   await expect(page.getByLabel('Date')).toHaveAttribute('aria-invalid', 'true');
   await expectFitsScreen(page);
   await snap(page, 'expenses-field-error');
-  await page.getByLabel('Date').fill('2026-11-20');
+  await page.getByLabel('Date').fill(hotelDate);
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await expect(page).toHaveURL('/expenses');
   await expect(row(page, 'Expenses', hotel)).toContainText('Submitted');
@@ -156,7 +171,8 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   await expectNoAxeViolations(page);
   await snap(page, 'expenses-history');
   await page.getByRole('button', { name: 'Filter by date' }).click();
-  await page.getByLabel('From').fill('2026-11-15');
+  // From a day after the dinner up to the hotel night: only the hotel.
+  await page.getByLabel('From').fill(daysAgo(10));
   await expect(page.getByRole('status').filter({ hasText: 'Showing 1 expense matching your search' })).toBeVisible();
   await expect(row(page, 'Expenses', hotel)).toBeVisible();
   await expectNoAxeViolations(page);
@@ -345,7 +361,7 @@ test('a duplicate claim is flagged, rejected from the keyboard with a reason, co
   const perDiem = `Tour per diem ${id}`;
   const claim = async () => {
     const created = await request.post(`${BASE_URL}/api/v1/expenses`, {
-      data: { category_id: ((await category.json()) as { id: string }).id, amount: '250.00', expense_date: '2026-11-28', merchant: perDiem, description: 'Three days in Leeds' },
+      data: { category_id: ((await category.json()) as { id: string }).id, amount: '250.00', expense_date: daysAgo(6), merchant: perDiem, description: 'Three days in Leeds' },
       headers: as(artist),
     });
     expect(created.status(), await created.text()).toBe(201);

@@ -42,6 +42,8 @@ async function fillDialog(page: Page, v: { name?: string; code?: string; start?:
 }
 
 test('an administrator creates, finds, starts, cancels and deletes productions', async ({ page, context }) => {
+  // A long journey with five accessibility scans: 18 s on a quiet machine, over 30 s on a busy one.
+  test.setTimeout(90_000);
   await adminSession(context);
   // 409: the duplicate code, answered at its field.
   const problems = watchForProblems(page, { allowStatus: [409] });

@@ -13,7 +13,7 @@ import { expectFitsScreen, runId, sessionFactory, signUpOrganization, watchForPr
 const SECTIONS = [
   { label: 'Contracts', path: '/contracts', mentions: /upload contract/i, comingSoon: false },
   { label: 'Expenses', path: '/expenses', mentions: /photograph a receipt/i, comingSoon: false },
-  { label: 'Schedule', path: '/schedule', mentions: /calendar/i, comingSoon: true },
+  { label: 'Schedule', path: '/schedule', mentions: /subscribe/i, comingSoon: false },
   { label: 'Admin', path: '/admin', mentions: /audit/i, comingSoon: true },
 ] as const;
 

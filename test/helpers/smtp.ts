@@ -14,12 +14,21 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-/** A real SMTP server in-process (no TLS, no auth) that keeps what it receives. */
-export async function startSmtpServer(): Promise<TestSmtpServer> {
+/**
+ * A real SMTP server in-process (no TLS) that keeps what it receives. With `auth` it refuses mail
+ * until the client logs in with those credentials, as a provider's relay does (SendGrid's: user
+ * `apikey`, the API key as password).
+ */
+export async function startSmtpServer(auth?: { user: string; pass: string }): Promise<TestSmtpServer> {
   const mails: CapturedMail[] = [];
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !auth,
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: Boolean(auth),
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) return callback(null, { user: credentials.username });
+      callback(new Error('Invalid credentials'));
+    },
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -15,7 +15,7 @@ describe('npm run seed:demo', () => {
     const second = await seedDemo(t.services);
     // On a shared server database another run may have seeded already; either way the second run is a no-op.
     expect(second.created).toEqual([]);
-    if (first.created.length) expect(first.created).toHaveLength(1 + DEMO_PEOPLE.length + 2);
+    if (first.created.length) expect(first.created).toHaveLength(1 + DEMO_PEOPLE.length + 2 + 2);
 
     const admin = DEMO_PEOPLE.find((p) => p.role === 'admin')!;
     const token = await t.services.tokens.sign({ userId: admin.id, organizationId: DEMO_ORGANIZATION.id, role: 'admin' });
@@ -44,5 +44,19 @@ describe('npm run seed:demo', () => {
     const link = (await t.app.inject({ url: `/api/v1/contracts/${contractId}/download`, headers: artistAuth })).json();
     const pdf = await t.app.inject({ url: new URL(link.url).pathname });
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+
+    // Hamlet's month of weekday rehearsals and then weekend performances, in the artist's calendar
+    // at 19:00 and 19:30 New York time.
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const calendar = (await t.app.inject({ url: `/api/v1/events?from=${day(29)}&to=${day(100)}&tz=America/New_York`, headers: artistAuth })).json();
+    const rehearsals = calendar.data.filter((o: { type: string }) => o.type === 'rehearsal');
+    const performances = calendar.data.filter((o: { type: string }) => o.type === 'performance');
+    expect(rehearsals).toHaveLength(20);
+    expect(performances).toHaveLength(8);
+    for (const o of rehearsals) expect(o).toMatchObject({ local_start: expect.stringMatching(/T19:00$/), my_participation: { role: expect.any(String) } });
+    for (const o of performances) expect(o).toMatchObject({ local_start: expect.stringMatching(/T19:30$/), location: { name: 'Main Theatre' } });
+    const weekday = (o: { local_start: string }) => new Date(`${o.local_start.slice(0, 10)}T12:00:00Z`).getUTCDay();
+    expect(rehearsals.every((o: { local_start: string }) => weekday(o) >= 1 && weekday(o) <= 5)).toBe(true);
+    expect(performances.every((o: { local_start: string }) => weekday(o) === 0 || weekday(o) === 6)).toBe(true);
   });
 });

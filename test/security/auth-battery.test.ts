@@ -281,9 +281,22 @@ describe('11 · sign-in rate limit, lockout and Redis outage', () => {
 
   it('30 sign-ins in a minute with a rotating X-Forwarded-For: at most 5 get past the limit (proxy headers not trusted by default)', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await attempt(t, '127.0.0.1', { 'x-forwarded-for': `203.0.113.${i + 1}`, forwarded: `for=198.51.100.${i + 1}`, 'x-real-ip': `192.0.2.${i + 1}` })).statusCode);
+    const badRefusals: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await attempt(t, '127.0.0.1', { 'x-forwarded-for': `203.0.113.${i + 1}`, forwarded: `for=198.51.100.${i + 1}`, 'x-real-ip': `192.0.2.${i + 1}` });
+      statuses.push(res.statusCode);
+      if (res.statusCode !== 429) continue;
+      // Each refusal is an RFC 7807 too_many_attempts saying when to come back, in the body and the header.
+      const body = res.json() as { type?: string; status?: number; retry_after?: unknown };
+      const header = Number(res.headers['retry-after']);
+      const ok = /^application\/problem\+json/.test(String(res.headers['content-type'])) && body.type === 'too_many_attempts' && body.status === 429
+        && Number.isInteger(body.retry_after) && (body.retry_after as number) >= 1 && (body.retry_after as number) <= 60
+        && Number.isInteger(header) && Math.abs(header - (body.retry_after as number)) <= 1;
+      if (!ok) badRefusals.push(`${String(res.headers['content-type'])} retry-after=${String(res.headers['retry-after'])} ${res.body}`);
+    }
     expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(5);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(badRefusals).toEqual([]);
   });
 
   it('with TRUSTED_PROXIES=127.0.0.1, X-Forwarded-For names the client: each client has its own budget, spoofing from elsewhere is ignored', async () => {

@@ -55,6 +55,13 @@ interface Fixture {
   category: string;
   otherExpense: string;
   batch: string;
+  /** A weekly rehearsal the other member (only) takes part in, and its first occurrence. */
+  event: string;
+  occurrence: string;
+  /** A weekly rehearsal every acting role and the other member take part in, and its first occurrence. */
+  ownEvent: string;
+  eventFile: string;
+  ownOccurrence: string;
 }
 
 interface Row {
@@ -147,6 +154,49 @@ const table: Row[] = [
   { op: 'GET /api/v1/productions/{id}',                        expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/productions/${fx.production}` }) },
   { op: 'PATCH /api/v1/productions/{id}',                      expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/productions/${fx.production}`, payload: { description: 'Swept' } }) },
   { op: 'DELETE /api/v1/productions/{id}',                     expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (r, fx) => ({ url: `/api/v1/productions/${fx.deletableProduction[r]}` }) },
+  // ---- schedules (office roles read everyone's; admins and production managers run them; only participants answer) ----
+  { op: 'GET /api/v1/events',                                  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: () => ({ url: '/api/v1/events?from=2030-01-01&to=2030-02-01' }) },
+  { op: 'GET /api/v1/events/conflicts',                        expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: () => ({ url: '/api/v1/events/conflicts?from=2030-01-01&to=2030-02-01' }) },
+  { op: 'GET /api/v1/events/export',                           expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: () => ({ headers: { accept: 'text/calendar' } }) },
+  { op: 'POST /api/v1/events',                                 expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: json({ type: 'meeting', title: 'Sweep', time_zone: 'Europe/London', start: '2030-01-10T10:00', end: '2030-01-10T11:00' }) },
+  { op: 'GET /api/v1/events/{id}', case: "another member's",   expect: ['H', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}` }) },
+  { op: 'GET /api/v1/events/{id}/attachments/{fileId}', case: "another member's",
+                                                               expect: ['H', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/attachments/${fx.eventFile}` }) },
+  { op: 'GET /api/v1/events/{id}/attachments/{fileId}', case: 'taking part',
+                                                               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/attachments/${fx.eventFile}` }) },
+  { op: 'GET /api/v1/events/{id}/updates', case: "another member's",
+                                                               expect: ['H', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/updates` }) },
+  { op: 'PATCH /api/v1/events/{id}',                           expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}?scope=all`, payload: { notes: 'Swept' } }) },
+  { op: 'PUT /api/v1/events/{id}/participants',                expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/participants`, payload: { participants: [{ user_id: fx.other.id }] } }) },
+  // Nobody acting takes part: answering is refused as if the event did not exist.
+  { op: 'POST /api/v1/events/{id}/rsvp', case: 'not a participant',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/rsvp`, payload: { status: 'confirmed' } }) },
+  { op: 'POST /api/v1/events/{id}/acknowledge', case: 'not a participant',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/acknowledge`, payload: {} }) },
+  { op: 'POST /api/v1/events/{id}/check-in', case: 'not a participant',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/check-in`, payload: { occurrence: fx.occurrence } }) },
+  { op: 'POST /api/v1/events/{id}/check-out', case: 'not a participant',
+                                                               expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/check-out`, payload: { occurrence: fx.occurrence } }) },
+  // The first allowed role cancels; later ones get a 409 (already cancelled), a business answer.
+  { op: 'POST /api/v1/events/{id}/cancel',                     expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/cancel`, payload: { reason: 'Sweep' } }) },
+  // Taking part: everyone reads, answers, acknowledges and checks in and out of their own call.
+  { op: 'GET /api/v1/events/{id}', case: 'taking part',        expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}` }) },
+  { op: 'GET /api/v1/events/{id}/updates', case: 'taking part', expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/updates` }) },
+  { op: 'POST /api/v1/events/{id}/rsvp', case: 'taking part',  expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/rsvp`, payload: { status: 'confirmed' } }) },
+  { op: 'POST /api/v1/events/{id}/acknowledge', case: 'taking part',
+                                                               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/acknowledge`, payload: { note: 'Seen' } }) },
+  { op: 'POST /api/v1/events/{id}/check-in', case: 'taking part, oneself',
+                                                               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/check-in`, payload: { occurrence: fx.ownOccurrence } }) },
+  { op: 'POST /api/v1/events/{id}/check-out', case: 'taking part, oneself',
+                                                               expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/check-out`, payload: { occurrence: fx.ownOccurrence } }) },
+  // Recording someone else's arrival is for those who run the schedule.
+  { op: 'POST /api/v1/events/{id}/check-in', case: 'for another participant',
+                                                               expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.ownEvent}/check-in`, payload: { occurrence: fx.ownOccurrence, user_id: fx.other.id } }) },
+  { op: 'GET /api/v1/events', case: "another member's, by participant_id",
+                                                               expect: ['F', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events?from=2030-01-01&to=2030-02-01&participant_id=${fx.other.id}` }) },
+  { op: 'GET /api/v1/calendar/feed',                           expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'POST /api/v1/calendar/feed',                          expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
+  { op: 'DELETE /api/v1/calendar/feed',                        expect: ['A', 'A', 'A', 'A', 'A', 'A'], request: none },
   // ---- contracts (administrators manage them; assignment and signing come next) ----
   { op: 'POST /api/v1/contracts',                              expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: () => contractUpload({ title: 'Sweep' }) },
   { op: 'POST /api/v1/contracts/{id}/versions',                expect: ['F', 'A', 'F', 'F', 'F', 'A'], request: (_r, fx) => ({ ...contractUpload({ change_summary: 'Sweep' }), url: `/api/v1/contracts/${fx.contract}/versions` }) },
@@ -284,7 +334,19 @@ beforeAll(async () => {
   const paidOut = await claim('20.00');
   const batch = await t.app.inject({ method: 'POST', url: '/api/v1/payment-batches', headers: org.users.accountant.auth, payload: { expense_ids: [paidOut] } });
   expect(batch.statusCode, batch.body).toBe(201);
-  fx = { category, otherExpense, batch: (batch.json() as { id: string }).id, contract: (contract.json() as { id: string }).id, production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
+  const eventFile = await upload(org.users.admin);
+  const event = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: org.users.admin.auth, payload: {
+    type: 'rehearsal', title: 'Matrix rehearsal', time_zone: 'Europe/London', start: '2030-01-08T19:00', end: '2030-01-08T22:00', rrule: 'FREQ=WEEKLY;COUNT=4',
+    participants: [{ user_id: other.id }], attachment_file_ids: [eventFile],
+  } });
+  expect(event.statusCode, event.body).toBe(201);
+  const ownEvent = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: org.users.admin.auth, payload: {
+    type: 'rehearsal', title: 'Company call', time_zone: 'America/New_York', start: '2030-01-09T10:00', end: '2030-01-09T12:00', rrule: 'FREQ=WEEKLY;COUNT=4',
+    participants: [...roles.map((r) => ({ user_id: org.users[r].id })), { user_id: other.id }], attachment_file_ids: [eventFile],
+  } });
+  expect(ownEvent.statusCode, ownEvent.body).toBe(201);
+  fx = { eventFile, ownEvent: (ownEvent.json() as { id: string }).id, ownOccurrence: (ownEvent.json() as { starts_at: string }).starts_at,
+    event: (event.json() as { id: string }).id, occurrence: (event.json() as { starts_at: string }).starts_at, category, otherExpense, batch: (batch.json() as { id: string }).id, contract: (contract.json() as { id: string }).id, production, deletableProduction, otherNotification: otherNotification!.id, org, other, otherFile: await upload(other), ownFile: await perRole((role) => upload(org.users[role])), invitation, deletionRequest, session };
 });
 afterAll(async () => t?.close());
 

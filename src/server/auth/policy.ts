@@ -91,8 +91,9 @@ const ownThings: Grant[] = [
   'events:respond:own',
 ];
 
-// Office roles see who works in the organization and their artist profiles (masked).
-const staff: Grant[] = [...ownThings, 'members:read:any', 'artist_profiles:read:any', 'productions:read:any'];
+// Office roles see who works in the organization, their artist profiles (masked)
+// and everyone's schedule (who is called when).
+const staff: Grant[] = [...ownThings, 'members:read:any', 'artist_profiles:read:any', 'productions:read:any', 'events:read:any', 'schedule:read:any'];
 
 /**
  * Seed 004's matrix, extended. The seed's own lines are marked; the rest follows from what exists

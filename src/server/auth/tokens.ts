@@ -70,6 +70,8 @@ export async function createTokenService(options: { privateKeyPem?: string; data
     kid,
     jwks: { keys: [{ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }] },
     async sign(actor, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS) {
+      // One clock reading for both claims: read twice, a second boundary between them made exp − iat 901.
+      const now = Math.floor(Date.now() / 1000);
       return new SignJWT({
         org: actor.organizationId, role: actor.role, ...(actor.sessionId ? { sid: actor.sessionId } : {}),
         ...(actor.amr ? { amr: actor.amr } : {}), ...(actor.mfa ? { mfa: actor.mfa } : {}),
@@ -78,8 +80,8 @@ export async function createTokenService(options: { privateKeyPem?: string; data
         .setSubject(actor.userId)
         .setIssuer(options.issuer)
         .setAudience(ACCESS_TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
         .sign(privateKey);
     },
     async verify(token) {

@@ -163,6 +163,13 @@ export interface DB {
   expense_receipts: ExpenseReceiptsTable;
   expense_approvals: ExpenseApprovalsTable;
   payment_batches: PaymentBatchesTable;
+  events: EventsTable;
+  event_exceptions: EventExceptionsTable;
+  event_participants: EventParticipantsTable;
+  event_attendance: EventAttendanceTable;
+  event_attachments: EventAttachmentsTable;
+  event_updates: EventUpdatesTable;
+  calendar_feeds: CalendarFeedsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -601,4 +608,108 @@ export interface PaymentBatchesTable {
   updated_at: UpdatedAt;
   paid_at: Timestamp | null;
   paid_by: string | null;
+}
+
+/** migrations/0015_schedules.sql */
+export type EventType = 'rehearsal' | 'performance' | 'meeting' | 'fitting' | 'photo_call' | 'travel' | 'call_time' | 'other';
+export type EventStatus = 'scheduled' | 'cancelled';
+export type Rsvp = 'invited' | 'confirmed' | 'declined' | 'tentative' | 'no_response';
+export interface EventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  production_id: string | null;
+  series_id: string | null;
+  type: EventType;
+  title: string;
+  description: string | null;
+  notes: string | null;
+  call_time_notes: string | null;
+  colour: string | null;
+  time_zone: string;
+  all_day: Generated<boolean>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  rrule: string | null;
+  recurrence_ends_at: Timestamp;
+  recurrence_capped: Generated<boolean>;
+  location_name: string | null;
+  location_address: string | null;
+  /** numeric(9,6): written as numbers, read as float8 (schedules.queries.ts). */
+  latitude: ColumnType<number | null, number | null, number | null>;
+  longitude: ColumnType<number | null, number | null, number | null>;
+  virtual_url: string | null;
+  required_roles: ColumnType<string[], string[] | undefined, string[]>;
+  max_participants: number | null;
+  acknowledgment_deadline: Timestamp | null;
+  status: ColumnType<EventStatus, EventStatus | undefined, EventStatus>;
+  cancellation_reason: string | null;
+  cancelled_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface EventExceptionsTable {
+  organization_id: string;
+  event_id: string;
+  occurrence: Timestamp;
+  cancelled: Generated<boolean>;
+  cancellation_reason: string | null;
+  starts_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  title: string | null;
+  location_name: string | null;
+  location_address: string | null;
+  notes: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface EventParticipantsTable {
+  organization_id: string;
+  event_id: string;
+  user_id: string;
+  role: string | null;
+  rsvp: ColumnType<Rsvp, Rsvp | undefined, Rsvp>;
+  responded_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledgment_note: string | null;
+  added_at: CreatedAt;
+}
+
+export interface EventAttendanceTable {
+  organization_id: string;
+  event_id: string;
+  user_id: string;
+  occurrence: Timestamp;
+  checked_in_at: Timestamp | null;
+  checked_out_at: Timestamp | null;
+  recorded_by: string | null;
+}
+
+export interface EventAttachmentsTable {
+  organization_id: string;
+  event_id: string;
+  file_id: string;
+}
+
+export interface EventUpdatesTable {
+  id: Generated<string>;
+  organization_id: string;
+  event_id: string;
+  occurrence: Timestamp | null;
+  change: string;
+  previous: Json;
+  current: Json;
+  changed_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CalendarFeedsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 }

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { recordAudit, type AuditOrigin } from '../audit/audit.service.js';
 import type { Role } from '../db/schema.js';
 import { withTenant, type Tx } from '../db/tenant.js';
 import { hashPassword } from '../modules/auth/passwords.js';
+import { planSeries } from '../modules/schedules/recurrence.js';
 import type { Services } from '../services.js';
 
 /** Shared password of the demo people (development data only; `seed:demo` refuses production). */
@@ -60,12 +62,15 @@ export async function seedDemo(services: Services): Promise<SeedReport> {
       }
     }
     await seedHamlet(services, trx, origin, created);
+    await seedHamletSchedule(trx, origin, created);
   });
   return { created };
 }
 
 export const DEMO_PRODUCTION_ID = 'f0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
 export const DEMO_CONTRACT_ID = 'f1eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+export const DEMO_REHEARSALS_ID = 'f2eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+export const DEMO_PERFORMANCES_ID = 'f3eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
 
 const isoDay = (daysFromNow: number) => new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
 
@@ -130,4 +135,45 @@ async function seedHamlet(services: Services, trx: Tx, origin: AuditOrigin, crea
   }))).execute();
   created.push('contract Hamlet — ensemble agreement (sent to the artists)');
   await recordAudit(trx, origin, { entityType: 'contract', entityId: DEMO_CONTRACT_ID, action: 'create', after: { title: 'Hamlet — ensemble agreement', file_sha256: stored.sha256, assigned: artists.length } });
+}
+
+/**
+ * Hamlet's calendar in the company's zone: four weeks of weekday rehearsals (19:00–22:00) from the
+ * production's start, then four weekends of performances at the Main Theatre, both demo artists
+ * called to all of them.
+ */
+async function seedHamletSchedule(trx: Tx, origin: AuditOrigin, created: string[]) {
+  const orgId = DEMO_ORGANIZATION.id;
+  const zone = 'America/New_York';
+  const admin = DEMO_PEOPLE.find((p) => p.role === 'admin')!;
+  const artists = DEMO_PEOPLE.filter((p) => p.role === 'artist');
+  const parts = ['Hamlet', 'Ophelia'];
+  const series = [
+    {
+      id: DEMO_REHEARSALS_ID, type: 'rehearsal' as const, title: 'Hamlet — rehearsal', rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;COUNT=20',
+      start: '19:00', end: '22:00', offsetDays: 0, location_name: 'Rehearsal Studio A', call_time_notes: 'Warm-up 18:45',
+    },
+    {
+      id: DEMO_PERFORMANCES_ID, type: 'performance' as const, title: 'Hamlet', rrule: 'FREQ=WEEKLY;BYDAY=SA,SU;COUNT=8',
+      start: '19:30', end: '22:30', offsetDays: 28, location_name: 'Main Theatre', call_time_notes: 'Call 18:00, half-hour 19:00',
+    },
+  ];
+  for (const s of series) {
+    const exists = await trx.selectFrom('events').select('id').where('id', '=', s.id).executeTakeFirst();
+    if (exists) continue;
+    // Wall-clock times in New York, whatever the server's zone.
+    const day = DateTime.fromISO(isoDay(30), { zone }).plus({ days: s.offsetDays }).toISODate()!;
+    const plan = planSeries({
+      timeZone: zone, allDay: false, rrule: s.rrule,
+      start: DateTime.fromISO(`${day}T${s.start}`, { zone }).toJSDate(), end: DateTime.fromISO(`${day}T${s.end}`, { zone }).toJSDate(),
+    });
+    await trx.insertInto('events').values({
+      id: s.id, organization_id: orgId, production_id: DEMO_PRODUCTION_ID, type: s.type, title: s.title, time_zone: zone,
+      starts_at: plan.startsAt, ends_at: plan.endsAt, rrule: plan.rrule, recurrence_ends_at: plan.recurrenceEndsAt, recurrence_capped: plan.capped,
+      location_name: s.location_name, location_address: '1 Broadway, New York, NY', call_time_notes: s.call_time_notes, created_by: admin.id,
+    }).execute();
+    await trx.insertInto('event_participants').values(artists.map((a, i) => ({ organization_id: orgId, event_id: s.id, user_id: a.id, role: parts[i] ?? null }))).execute();
+    created.push(`${plan.occurrences.length} ${s.type}s of Hamlet`);
+    await recordAudit(trx, origin, { entityType: 'event', entityId: s.id, action: 'create', after: { title: s.title, rrule: plan.rrule, participants: artists.length } });
+  }
 }

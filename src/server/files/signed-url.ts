@@ -23,11 +23,15 @@ export type SignedCheck = { ok: true; target: SignedTarget } | { ok: false; reas
 
 export function verifyDownload(secret: string, token: string, now = Date.now()): SignedCheck {
   if (token.length > 400 || !/^[A-Za-z0-9_-]+$/.test(token)) return { ok: false, reason: 'invalid' };
-  const parts = Buffer.from(token, 'base64url').toString('utf8').split('.');
+  // Base64 ignores the spare bits of its last character, so several spellings decode to the same
+  // bytes; only the one spelling we issue counts, or a changed last character would still open.
+  const decoded = Buffer.from(token, 'base64url');
+  if (decoded.toString('base64url') !== token) return { ok: false, reason: 'invalid' };
+  const parts = decoded.toString('utf8').split('.');
   if (parts.length !== 4) return { ok: false, reason: 'invalid' };
   const [fileId, expires, organizationId, mac] = parts as [string, string, string, string];
-  const expected = createHmac('sha256', secret).update(`${fileId}.${expires}.${organizationId}`).digest();
-  const given = Buffer.from(mac, 'base64url');
+  const expected = Buffer.from(createHmac('sha256', secret).update(`${fileId}.${expires}.${organizationId}`).digest('base64url'));
+  const given = Buffer.from(mac);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
   const expiresAt = Number(expires);
   if (!Number.isInteger(expiresAt)) return { ok: false, reason: 'invalid' };

@@ -38,7 +38,10 @@ export class OutboxMailer implements Mailer {
     if (this.sent.length > 200) this.sent.shift();
     await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const name = `${at.replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.json`;
-    await fs.promises.writeFile(path.join(this.dir, name), JSON.stringify({ ...message, at }, null, 2), { mode: 0o600 });
+    // Written aside and renamed, so a reader never sees half a message.
+    const file = path.join(this.dir, name);
+    await fs.promises.writeFile(`${file}.partial`, JSON.stringify({ ...message, at }, null, 2), { mode: 0o600 });
+    await fs.promises.rename(`${file}.partial`, file);
     return { messageId: name };
   }
 }

@@ -269,3 +269,24 @@ function sendWithProgress<T>(
     xhr.send(body);
   });
 }
+
+/** A 15-minute signed link to a file (contract documents, signed copies, event attachments). */
+export interface DownloadLink {
+  url: string;
+  expires_at: string;
+  version?: number;
+}
+
+/**
+ * Saves the file behind a same-origin signed link: an `<a download>` click, so the browser keeps
+ * the server's file name and treats it as a download even where a PDF would open inline.
+ */
+export function saveLink(url: string) {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = '';
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+}

@@ -99,6 +99,15 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     };
   });
 
+  // Lets the sign-up page say up front that the portal takes no new organizations.
+  app.get('/organizations/signup', {
+    config: { public: true },
+    schema: {
+      tags: ['auth'], summary: 'Whether POST /organizations takes new organizations on this portal', security: [],
+      response: { 200: z.object({ open: z.boolean().describe('false: sign-up answers 403 signup_closed') }) },
+    },
+  }, async () => ({ open: await auth.organizationSignUpOpen(services) }));
+
   app.post('/organizations', {
     config: { public: true, rateLimit: { ...loginRateLimit, keyGenerator: (req: FastifyRequest) => `signup:${clientKey(req.ip)}` } },
     schema: { tags: ['auth'], summary: 'Sign up a new organization and its first administrator', security: [], body: signUpBody, response: { 201: signedInSchema, ...problems(400, 403, 409, 429) } },

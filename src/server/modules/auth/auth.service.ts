@@ -119,13 +119,27 @@ export interface NewOrganizationInput {
   admin: { email: string; password: string; first_name: string; last_name: string };
 }
 
+/**
+ * Whether this portal takes new organizations. Closed by configuration (ORGANIZATION_SIGNUP=closed)
+ * or by the `signup.open` system setting set to false: either one closes it, and reopening needs
+ * both open (the setting absent counts as open).
+ */
+export async function organizationSignUpOpen(services: Services): Promise<boolean> {
+  if (services.config.ORGANIZATION_SIGNUP === 'closed') return false;
+  const setting = await withAuthScope(services.database.db, (trx) =>
+    trx.selectFrom('system_settings').select('value').where('key', '=', 'signup.open').executeTakeFirst());
+  return setting?.value !== false;
+}
+
 export async function signUpOrganization(services: Services, req: AuthRequest, input: NewOrganizationInput): Promise<SignedIn> {
+  // First, so a closed portal neither hashes passwords nor tells which e-mails or addresses exist.
+  if (!(await organizationSignUpOpen(services))) {
+    throw new AppError('signup_closed', 'This portal does not take new organizations; ask an administrator of your organization for an invitation');
+  }
   const problems = passwordProblems(input.admin.password, { email: input.admin.email, names: [input.admin.first_name, input.admin.last_name] });
   if (problems.length) throw weakPassword(problems, 'body.admin.password');
   const passwordHash = await hashPassword(input.admin.password);
   const result = await withAuthScope(services.database.db, async (trx) => {
-    const open = await trx.selectFrom('system_settings').select('value').where('key', '=', 'signup.open').executeTakeFirst();
-    if (open && open.value === false) throw new AppError('forbidden', 'Sign-up of new organizations is closed on this portal');
     if (await findUserByEmail(trx, input.admin.email)) {
       throw new AppError('email_exists', 'An account with this e-mail exists; sign in and create the organization from there', [{ field: 'body.admin.email', message: 'Already registered' }]);
     }

@@ -8,7 +8,9 @@ import type { AssignInput } from './contracts.schemas.js';
 /**
  * Assigns many people at once in one transaction: all must be active members of this
  * organization (otherwise 404 naming them, and nothing is assigned); people already assigned are
- * reported as such; the new ones are notified (in-app + their channels, through the job queue).
+ * reported as such; the new ones are notified (in-app + their channels, through the job queue),
+ * unless `send_notification` is false: they are then assigned (`pending`) and sent the contract
+ * when a later assignment that notifies names them again.
  */
 export async function assign(ctx: RequestContext, contractId: string, input: AssignInput) {
   authorize(ctx.actor, 'contracts:assign');
@@ -38,18 +40,23 @@ export async function assign(ctx: RequestContext, contractId: string, input: Ass
     message: input.message ?? null, assigned_by: ctx.actor.userId,
   }))).returning(['id', 'artist_id']).execute() : [];
   const created = new Map(inserted.map((a) => [a.artist_id, a.id]));
+  // People assigned earlier without notice are sent the contract now, when this assignment notifies.
+  const held = input.send_notification && existing.size ? (await ctx.trx.updateTable('contract_assignments').set({ status: 'sent', sent_at: now })
+    .where('organization_id', '=', ctx.organizationId).where('contract_id', '=', contractId).where('status', '=', 'pending')
+    .where('artist_id', 'in', [...existing.keys()]).returning('artist_id').execute()).map((a) => a.artist_id) : [];
+  const notified = [...fresh, ...held];
   if (fresh.length && contract.status === 'draft') {
     await ctx.trx.updateTable('contracts').set({ status: 'pending' }).where('organization_id', '=', ctx.organizationId).where('id', '=', contractId).execute();
   }
-  if (fresh.length && input.send_notification) {
+  if (notified.length && input.send_notification) {
     await notify(ctx, {
-      type: 'contract_assigned', recipients: fresh, link: `/contracts/${contractId}`,
+      type: 'contract_assigned', recipients: notified, link: `/contracts/${contractId}`,
       subject: `A contract to sign: ${contract.title}`,
       body: input.message ? `${input.message}\n\nOpen the contract to read and sign it.` : 'Open the contract to read and sign it.',
       data: { contract_id: contractId },
     });
   }
-  await ctx.audit({ entityType: 'contract', entityId: contractId, action: 'contract.assigned', after: { assigned: fresh.length, already_assigned: existing.size, notified: input.send_notification } });
+  await ctx.audit({ entityType: 'contract', entityId: contractId, action: 'contract.assigned', after: { assigned: fresh.length, already_assigned: existing.size, notified: input.send_notification, sent_now: held.length } });
   return {
     contract_id: contractId,
     assigned: fresh.length,

@@ -25,8 +25,8 @@ export async function organizationTimeZone(trx: Tx, organizationId: string): Pro
  * One organization's contract deadlines and reminders:
  * - assignments still open after the contract's signing deadline (a day in the organization's
  *   time zone) expire, the contract with them, and the artist and the assigner are told;
- * - people who were sent a contract and have not signed get a reminder every
- *   `reminder_every_days`, counted on the assignment.
+ * - people who were sent a contract and have not signed (or signed a version since amended) get
+ *   a reminder every `reminder_every_days`, counted on the assignment.
  * Each change is claimed by an UPDATE whose condition no longer holds once done, so two workers
  * sweeping at the same moment remind and expire once.
  */
@@ -65,7 +65,9 @@ export async function sweepContractDeadlines(services: Services, organizationId:
     const reminded = await trx.updateTable('contract_assignments as a').from('contracts as c')
       .set({ reminder_count: sql<number>`a.reminder_count + 1`, last_reminded_at: now })
       .whereRef('c.id', '=', 'a.contract_id').where('a.organization_id', '=', organizationId).where('c.organization_id', '=', organizationId)
-      .where('a.status', 'in', ['sent', 'viewed']).where('c.status', '=', 'pending')
+      // Open for signing, or signed on a version since amended (asked to sign again).
+      .where((eb) => eb.or([eb('a.status', 'in', ['sent', 'viewed']), eb.and([eb('a.status', '=', 'signed'), eb('a.signed_version', '<', eb.ref('c.current_version'))])]))
+      .where('c.status', '=', 'pending')
       .where(sql<boolean>`coalesce(a.last_reminded_at, a.sent_at) <= ${now}::timestamptz - make_interval(days => c.reminder_every_days)`)
       .returning(['a.id', 'a.contract_id', 'a.artist_id', 'a.reminder_count', 'c.title', sql<string | null>`to_char(c.signing_deadline, 'YYYY-MM-DD')`.as('deadline')])
       .execute();

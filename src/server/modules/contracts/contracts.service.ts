@@ -9,9 +9,10 @@ import { recordUpload, type ReceivedUpload } from '../files/files.service.js';
 import type { StoredFile } from '../../db/schema.js';
 import { convertDocxJob, localDate, organizationTimeZone } from './contracts.jobs.js';
 import * as queries from './contracts.queries.js';
+import { notify } from '../notifications/notifications.service.js';
 import type { ContractData, ListContractsQuery } from './contracts.schemas.js';
 
-/** The contract's dates (and payment dates) must fall within its production's. */
+/** The contract's start and end dates must fall within its production's (payments may fall due after it closes). */
 async function checkProduction(ctx: RequestContext, data: ContractData) {
   if (!data.production_id) return;
   const production = await queries.productionDates(ctx.trx, ctx.organizationId, data.production_id);
@@ -62,18 +63,43 @@ export async function createContract(ctx: RequestContext, storage: FileStorage, 
   return contract.id;
 }
 
-/** An amendment: a new document version; the history stays. */
+/**
+ * An amendment: a new document version; the history stays. People who signed an earlier version
+ * must sign again, so an active contract is pending again; they and those still to sign are told,
+ * and the re-signing is reminded from now like a new sending.
+ */
 export async function addVersion(ctx: RequestContext, storage: FileStorage, id: string, changeSummary: string, upload: ReceivedUpload) {
   authorize(ctx.actor, 'contracts:write');
-  const contract = await ctx.trx.selectFrom('contracts').select(['id', 'current_version', 'status'])
+  const contract = await ctx.trx.selectFrom('contracts').select(['id', 'title', 'current_version', 'status'])
     .where('organization_id', '=', ctx.organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!contract) throw contractNotFound();
   if (contract.status === 'cancelled') throw new AppError('conflict', 'A cancelled contract takes no new versions');
   const file = await recordUpload(ctx, storage, upload, 'contract');
   const version = contract.current_version + 1;
   await insertVersion(ctx, id, version, file, upload, changeSummary);
-  await ctx.trx.updateTable('contracts').set({ current_version: version }).where('organization_id', '=', ctx.organizationId).where('id', '=', id).execute();
-  await ctx.audit({ entityType: 'contract', entityId: id, action: 'contract.version_added', before: { version: contract.current_version }, after: { version, change_summary: changeSummary, file_sha256: file.sha256 } });
+  const status = contract.status === 'active' ? 'pending' : contract.status;
+  await ctx.trx.updateTable('contracts').set({ current_version: version, status }).where('organization_id', '=', ctx.organizationId).where('id', '=', id).execute();
+  const now = new Date();
+  const resign = await ctx.trx.updateTable('contract_assignments').set({ version_assigned: version, sent_at: now, last_reminded_at: null })
+    .where('organization_id', '=', ctx.organizationId).where('contract_id', '=', id).where('status', '=', 'signed')
+    .returning('artist_id').execute();
+  const waiting = await ctx.trx.updateTable('contract_assignments').set({ version_assigned: version })
+    .where('organization_id', '=', ctx.organizationId).where('contract_id', '=', id).where('status', 'in', ['sent', 'viewed'])
+    .returning('artist_id').execute();
+  const told = [
+    { recipients: resign.map((a) => a.artist_id), subject: `${contract.title} was amended: please sign version ${version}` },
+    { recipients: waiting.map((a) => a.artist_id), subject: `${contract.title} was amended: read version ${version} before you sign` },
+  ];
+  for (const { recipients, subject } of told) {
+    if (!recipients.length) continue;
+    await notify(ctx, { type: 'contract_assigned', recipients, link: `/contracts/${id}`, subject, body: `What changed: ${changeSummary}`, data: { contract_id: id, version } });
+  }
+  await ctx.audit({
+    entityType: 'contract', entityId: id, action: 'contract.version_added',
+    before: { version: contract.current_version, status: contract.status },
+    after: { version, status, change_summary: changeSummary, file_sha256: file.sha256, signers_asked_again: resign.length },
+  });
+  if (status !== contract.status) ctx.publish({ type: 'contract.status', organizationId: ctx.organizationId, roles: ['admin', 'system_admin'], data: { contract_id: id, status } });
 }
 
 /** Administrators see every contract; everyone else only those assigned to them (others answer 404). */

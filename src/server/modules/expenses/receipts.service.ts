@@ -22,6 +22,18 @@ export async function checkCanAddReceipt(ctx: RequestContext, expenseId: string)
   if (expense.status !== 'draft' && expense.status !== 'rejected') throw new AppError('conflict', `Receipts cannot be changed on a ${expense.status} expense`);
 }
 
+/**
+ * A name made from an already safe one (a new extension, a prefix) kept within the 255 bytes a
+ * stored name may have: the stem is shortened by whole code points, the extension kept.
+ */
+function fitFileName(name: string, maxBytes = 255): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name;
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(name)?.[0] ?? '';
+  const stem = Array.from(name.slice(0, name.length - ext.length));
+  while (stem.length && Buffer.byteLength(stem.join('') + ext) > maxBytes) stem.pop();
+  return stem.join('') + ext;
+}
+
 export interface PreparedReceipt {
   /** What is kept: the re-encoded image (no EXIF/GPS), or the PDF as uploaded. */
   main: { key: string; name: string; contentType: string; sizeBytes: number; sha256: string };
@@ -36,7 +48,9 @@ export interface PreparedReceipt {
  */
 export async function prepareReceipt(storage: FileStorage, organizationId: string, upload: ReceivedUpload): Promise<PreparedReceipt> {
   if (upload.kind === 'pdf') {
-    return { main: { key: upload.key, name: upload.name, contentType: 'application/pdf', sizeBytes: upload.sizeBytes, sha256: upload.sha256 }, thumbnail: null, ocr: null };
+    // Named for what it is: a PDF sent as "receipt.html" is never saved back as an HTML file.
+    const name = fitFileName(`${upload.name.replace(/\.[A-Za-z0-9]+$/, '')}.pdf`);
+    return { main: { key: upload.key, name, contentType: 'application/pdf', sizeBytes: upload.sizeBytes, sha256: upload.sha256 }, thumbnail: null, ocr: null };
   }
   const stored: string[] = [];
   try {
@@ -56,7 +70,7 @@ export async function prepareReceipt(storage: FileStorage, organizationId: strin
       if (err instanceof ReceiptOcrError) return null;
       throw err;
     });
-    const name = `${upload.name.replace(/\.[A-Za-z0-9]+$/, '')}.jpg`;
+    const name = fitFileName(`${upload.name.replace(/\.[A-Za-z0-9]+$/, '')}.jpg`);
     return { main: { key: main.key, name, contentType: 'image/jpeg', sizeBytes: main.sizeBytes, sha256: main.sha256 }, thumbnail: { key: thumbnail.key, sizeBytes: thumbnail.sizeBytes, sha256: thumbnail.sha256 }, ocr };
   } catch (err) {
     await Promise.all(stored.map((key) => storage.delete(key)));
@@ -74,7 +88,7 @@ export async function addReceipt(ctx: RequestContext, storage: FileStorage, expe
     }).returning('id').executeTakeFirstOrThrow();
   const main = await file(prepared.main, 'receipt');
   const thumbnail = prepared.thumbnail
-    ? await file({ ...prepared.thumbnail, name: `thumbnail-${prepared.main.name}`, contentType: 'image/jpeg' }, 'receipt_thumbnail')
+    ? await file({ ...prepared.thumbnail, name: fitFileName(`thumbnail-${prepared.main.name}`), contentType: 'image/jpeg' }, 'receipt_thumbnail')
     : null;
   const ocr = prepared.ocr;
   const suggestion = ocr ? { amount: ocr.amount, date: ocr.date, merchant: ocr.merchant, currency: ocr.currency ?? null } : null;

@@ -22,11 +22,22 @@ const storedNotification = z.object({
  * fired is scheduled anew only for a later time.
  */
 export async function scheduleReminder(trx: Tx, organizationId: string, key: string, fireAt: Date, notification: NotifyInput): Promise<void> {
-  const values = { fire_at: fireAt, notification: JSON.stringify(storedNotification.parse(notification)), status: 'pending' as const, fired_at: null };
-  await trx.insertInto('reminders').values({ organization_id: organizationId, key, ...values })
-    .onConflict((oc) => oc.columns(['organization_id', 'key']).doUpdateSet(values)
-      .where((eb) => eb.or([eb('reminders.status', '!=', 'fired'), eb('reminders.fire_at', '<', fireAt)])))
-    .execute();
+  await scheduleReminders(trx, organizationId, [{ key, fireAt, notification }]);
+}
+
+/** Many reminders at once (every occurrence of a series), with the same rules as `scheduleReminder`. */
+export async function scheduleReminders(trx: Tx, organizationId: string, reminders: readonly { key: string; fireAt: Date; notification: NotifyInput }[]): Promise<void> {
+  const BATCH = 500;
+  for (let i = 0; i < reminders.length; i += BATCH) {
+    const rows = reminders.slice(i, i + BATCH).map((r) => ({
+      organization_id: organizationId, key: r.key, fire_at: r.fireAt, notification: JSON.stringify(storedNotification.parse(r.notification)), status: 'pending' as const, fired_at: null,
+    }));
+    await trx.insertInto('reminders').values(rows)
+      .onConflict((oc) => oc.columns(['organization_id', 'key']).doUpdateSet((eb) => ({
+        fire_at: eb.ref('excluded.fire_at'), notification: eb.ref('excluded.notification'), status: 'pending', fired_at: null,
+      })).where((eb) => eb.or([eb('reminders.status', '!=', 'fired'), eb('reminders.fire_at', '<', eb.ref('excluded.fire_at'))])))
+      .execute();
+  }
 }
 
 /** Cancels pending reminders whose key starts with a prefix (an event cancelled, a contract signed). */

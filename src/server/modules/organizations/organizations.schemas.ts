@@ -28,6 +28,8 @@ export const settingsSchema = z.strictObject({
   expense_submission_window_days: z.number().int().min(1).max(730),
   allow_open_registration: z.boolean(),
   require_2fa_roles: z.array(z.enum(roles)).max(roles.length),
+  schedule_min_turnaround_hours: z.number().min(0).max(48).optional()
+    .describe("Rest a person needs between one call's end and the next one's start; less is flagged as a conflict (default 10)"),
 });
 
 export const organizationSchema = z

@@ -11,6 +11,19 @@ export interface RealtimeMessage {
 /** Screens that want live events (a schedule, a list) listen here; the connection is shared. */
 export const realtimeEvents = new EventTarget();
 
+/** Whether the tab's live connection is up, for screens that poll while it is not. */
+const connection = { connected: false, connections: 0, changes: new EventTarget() };
+
+function setConnection(connected: boolean) {
+  if (connection.connected === connected) return;
+  connection.connected = connected;
+  if (connected) connection.connections += 1;
+  connection.changes.dispatchEvent(new Event('change'));
+}
+
+/** How often an open list asks again while the live connection is down. */
+export const LIST_POLL_MS = 20_000;
+
 const CLOSE_UNAUTHORIZED = 4401;
 const TOKEN_CHECK_MS = 20_000;
 
@@ -60,6 +73,7 @@ export function useRealtime(): { connected: boolean } {
         if (message.type === 'ready') {
           attempt = 0;
           setConnected(true);
+          setConnection(true);
           return;
         }
         if (message.type.startsWith('notification.')) void queryClient.invalidateQueries({ queryKey: NOTIFICATIONS_KEY });
@@ -67,6 +81,7 @@ export function useRealtime(): { connected: boolean } {
       };
       socket.onclose = (event) => {
         setConnected(false);
+        setConnection(false);
         socket = null;
         if (stopped) return;
         // Refused token: the session is ending; the next API call sorts it out. Try again later.
@@ -78,6 +93,7 @@ export function useRealtime(): { connected: boolean } {
 
     return () => {
       stopped = true;
+      setConnection(false);
       window.clearInterval(tokenTimer);
       window.clearTimeout(retryTimer);
       socket?.close();
@@ -85,4 +101,36 @@ export function useRealtime(): { connected: boolean } {
   }, [queryClient]);
 
   return { connected };
+}
+
+/**
+ * An open screen follows changes made elsewhere: `refresh` runs on each live event of the given
+ * types; while the connection is down it runs every LIST_POLL_MS instead, and once more when the
+ * connection comes back (events sent meanwhile were missed).
+ */
+export function useLiveUpdates(types: readonly string[], refresh: () => void) {
+  const key = types.join(',');
+  useEffect(() => {
+    const wanted = new Set(key.split(','));
+    let poll: number | undefined;
+    const onMessage = (event: Event) => {
+      if (wanted.has((event as CustomEvent<RealtimeMessage>).detail.type)) refresh();
+    };
+    const follow = () => {
+      window.clearInterval(poll);
+      poll = connection.connected ? undefined : window.setInterval(refresh, LIST_POLL_MS);
+    };
+    const onChange = () => {
+      if (connection.connected && connection.connections > 1) refresh();
+      follow();
+    };
+    follow();
+    realtimeEvents.addEventListener('message', onMessage);
+    connection.changes.addEventListener('change', onChange);
+    return () => {
+      window.clearInterval(poll);
+      realtimeEvents.removeEventListener('message', onMessage);
+      connection.changes.removeEventListener('change', onChange);
+    };
+  }, [key, refresh]);
 }

@@ -23,6 +23,7 @@ import { ContractStatusChip, MyStatusChip } from './contracts/chips.js';
 import { PdfViewer } from './contracts/PdfViewer.js';
 import { SignPanel } from './contracts/SignPanel.js';
 import { CONTRACT_ADMIN_ROLES, contractKeys, formatDay, type Contract, type DownloadLink } from './contracts/types.js';
+import { useLiveContracts } from './contracts/live.js';
 
 function BackLink() {
   return (
@@ -154,6 +155,7 @@ export default function ContractPage() {
   const location = useLocation();
   const queryClient = useQueryClient();
   const isAdmin = useHasRole(CONTRACT_ADMIN_ROLES);
+  useLiveContracts();
   const notice = (location.state as { notice?: string } | null)?.notice;
   const contract = useQuery({
     queryKey: contractKeys.detail(id),

@@ -37,6 +37,7 @@ import { AssignForm } from './contracts/AssignForm.js';
 import { ContractStatusChip, MyStatusChip } from './contracts/chips.js';
 import { UploadDialog } from './contracts/UploadDialog.js';
 import { useMyContracts, type MyContract } from './contracts/useMyContracts.js';
+import { useLiveContracts } from './contracts/live.js';
 import {
   CONTRACT_ADMIN_ROLES, CONTRACT_STATUS_LABEL, CONTRACT_STATUSES, contractKeys, formatDay, type Contract, type ContractStatus,
 } from './contracts/types.js';
@@ -397,6 +398,7 @@ function MyContracts() {
 
 export default function ContractsPage() {
   const isAdmin = useHasRole(CONTRACT_ADMIN_ROLES);
+  useLiveContracts();
   const navigate = useNavigate();
   const [uploadOpen, setUploadOpen] = useState(false);
   if (!isAdmin) {

@@ -1,10 +1,11 @@
 import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Link as RouterLink, useNavigate } from 'react-router';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
-import { apiPost } from '../../api.js';
+import { ApiError, apiGet, apiPost } from '../../api.js';
 import { useAuth } from '../../auth/AuthProvider.js';
 import type { SignedIn } from '../../auth/types.js';
 import {
@@ -35,6 +36,15 @@ export default function SignUpPage() {
   // The address follows the name until the person edits it themselves.
   const [slugEdited, setSlugEdited] = useState(false);
   const form = useApiForm();
+  // Whether the portal takes new organizations (ORGANIZATION_SIGNUP or the signup.open setting).
+  // Until it answers, or if it cannot, the form shows; a refused sign-up then says the same.
+  const status = useQuery({
+    queryKey: ['organization-signup'],
+    retry: false,
+    staleTime: 60_000,
+    queryFn: () => apiGet<{ open: boolean }>('/api/v1/organizations/signup', { auth: false }),
+  });
+  const closed = status.data?.open === false || (form.error instanceof ApiError && form.error.problem?.type === 'signup_closed');
 
   /** Form field names match the API's error paths: `admin.email` for `body.admin.email`. */
   const fieldName: Record<keyof Values, string> = {
@@ -73,6 +83,8 @@ export default function SignUpPage() {
       void navigate('/', { replace: true });
     },
   );
+
+  if (closed) return <SignUpClosed />;
 
   return (
     <>
@@ -138,6 +150,21 @@ export default function SignUpPage() {
           Sign in
         </Link>
       </Typography>
+    </>
+  );
+}
+
+/** What a visitor sees when this portal takes no new organizations, and the ways forward. */
+function SignUpClosed() {
+  return (
+    <>
+      <PublicHeading title="Sign-up is closed">
+        This portal does not take new organizations. If your organization already uses the portal, ask one of its administrators to
+        invite you: the invitation e-mail has a link to create your account.
+      </PublicHeading>
+      <Button component={RouterLink} to="/sign-in" variant="contained" size="large" fullWidth>
+        Go to sign in
+      </Button>
     </>
   );
 }

@@ -1,19 +1,4 @@
-import { apiGet } from '../../api.js';
-import type { DownloadLink } from './types.js';
-
-/**
- * Saves the file behind a same-origin signed link: an `<a download>` click, so the browser keeps
- * the server's file name and treats it as a download even where a PDF would open inline.
- */
-export function saveLink(url: string) {
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = '';
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
+import { apiGet, saveLink, type DownloadLink } from '../../api.js';
 
 /** Your own signed copy, or (administrators) the copy of one assignment. */
 export async function downloadSignedCopy(contractId: string, assignmentId?: string) {

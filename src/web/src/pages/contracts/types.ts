@@ -147,12 +147,7 @@ export interface SignResult {
   signed_document: { sha256: string; size_bytes?: number };
 }
 
-/** A 15-minute link from /download or /signed-document. */
-export interface DownloadLink {
-  url: string;
-  expires_at: string;
-  version?: number;
-}
+export type { DownloadLink } from '../../api.js';
 
 /** GET /api/v1/members items (the part the artist picker needs). */
 export interface Member {

@@ -1,20 +1,16 @@
-import { useEffect } from 'react';
+import { useCallback } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { realtimeEvents, type RealtimeMessage } from '../../notifications/realtime.js';
+import { useLiveUpdates } from '../../notifications/realtime.js';
+
+const EXPENSE_EVENTS = ['expense.status'];
 
 /**
  * Screens showing expenses follow decisions made elsewhere: the server announces status changes
  * (`expense.status`: submitted to approvers, approved/rejected/paid to the claimant) and the
- * lists and details are asked again.
+ * lists and details are asked again (polled while the live connection is down).
  */
 export function useLiveExpenses() {
   const queryClient = useQueryClient();
-  useEffect(() => {
-    const onMessage = (event: Event) => {
-      const message = (event as CustomEvent<RealtimeMessage>).detail;
-      if (message.type === 'expense.status') void queryClient.invalidateQueries({ queryKey: ['expenses'] });
-    };
-    realtimeEvents.addEventListener('message', onMessage);
-    return () => realtimeEvents.removeEventListener('message', onMessage);
-  }, [queryClient]);
+  const refresh = useCallback(() => void queryClient.invalidateQueries({ queryKey: ['expenses'] }), [queryClient]);
+  useLiveUpdates(EXPENSE_EVENTS, refresh);
 }
