@@ -143,4 +143,44 @@ describe('attachments', () => {
     const refused = await create(rehearsal({ title: 'Leaky', rrule: null, start: '2030-12-04T10:00', end: '2030-12-04T12:00', attachment_file_ids: [contractFileId] }), org.users.admin.auth);
     expect(expectProblem(refused, 404, 'not_found').errors).toEqual([{ field: 'body.attachment_file_ids.0', message: 'No such file' }]);
   });
+
+  it('files are added to and taken off an existing event; history, audit and links follow', async () => {
+    const made = await createOk(rehearsal({ title: 'Costume parade', rrule: null, start: '2030-12-05T10:00', end: '2030-12-05T12:00' }));
+    const url = `/api/v1/events/${made.id}/attachments`;
+    const [plot, list] = [await uploadFile('/api/v1/files', pm()), await uploadFile('/api/v1/files', org.users.admin.auth)];
+    const put = (file_ids: unknown[], headers = pm()) => t.app.inject({ method: 'PUT', url, headers, payload: { file_ids } });
+
+    // The production manager may attach only what they can open: the admin's upload is not theirs.
+    expect(expectProblem(await put([plot.id, list.id]), 404, 'not_found').errors).toEqual([{ field: 'body.file_ids.1', message: 'No such file' }]);
+    expect((await t.app.inject({ url: `/api/v1/events/${made.id}`, headers: pm() })).json().attachments).toEqual([]);
+    const both = await put([plot.id, list.id], org.users.admin.auth);
+    expect(both.statusCode, both.body).toBe(200);
+    expect((both.json() as { attachments: { file_id: string }[] }).attachments.map((a) => a.file_id).sort()).toEqual([plot.id, list.id].sort());
+
+    // The artist opens the new file; the production manager may now take off the admin's file while keeping the other.
+    const link = await t.app.inject({ url: `${url}/${String(list.id)}`, headers: org.users.artist.auth });
+    expect(link.statusCode, link.body).toBe(200);
+    const kept = await put([list.id]);
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect((kept.json() as { attachments: { file_id: string }[] }).attachments.map((a) => a.file_id)).toEqual([list.id]);
+    expectProblem(await t.app.inject({ url: `${url}/${String(plot.id)}`, headers: org.users.artist.auth }), 404, 'not_found');
+
+    // The history and the audit trail say what changed and who changed it.
+    const updates = (await t.app.inject({ url: `/api/v1/events/${made.id}/updates`, headers: pm() })).json() as { data: { change: string; previous: { attachments?: { file_id: string }[] }; current: { attachments?: { file_id: string }[] } }[] };
+    const changes = updates.data.filter((u) => u.change === 'attachments');
+    expect(changes.map((u) => [u.previous.attachments?.length, u.current.attachments?.length])).toEqual(expect.arrayContaining([[0, 2], [2, 1]]));
+    const audited = await db((trx) => trx.selectFrom('audit_logs').select(['action', 'actor_id']).where('entity_id', '=', made.id).where('action', '=', 'event.attachments').execute());
+    expect(audited.map((a) => a.actor_id).sort()).toEqual([org.users.admin.id, org.users.production_manager.id].sort());
+
+    // Artists cannot change them, nor can another organization; bad bodies change nothing.
+    expectProblem(await put([], org.users.artist.auth), 403, 'forbidden');
+    expectProblem(await put([], other.users.admin.auth), 404, 'event_not_found');
+    expectProblem(await put(['not-a-uuid']), 400, 'validation_error');
+    expectProblem(await t.app.inject({ method: 'PUT', url, headers: pm(), payload: { file_ids: [], extra: 1 } }), 400, 'validation_error');
+    expect((await t.app.inject({ url: `/api/v1/events/${made.id}`, headers: pm() })).json().attachments.map((a: { file_id: string }) => a.file_id)).toEqual([list.id]);
+
+    // A cancelled event keeps what it had.
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/events/${made.id}/cancel`, headers: pm(), payload: { reason: 'Parade moved to next season' } })).statusCode).toBe(200);
+    expectProblem(await put([]), 409, 'conflict');
+  });
 });

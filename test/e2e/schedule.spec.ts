@@ -175,6 +175,20 @@ test('a production manager creates a weekly rehearsal with three artists', async
   await expect(sheet.getByRole('link', { name: /Open in map/ })).toHaveAttribute('href', /openstreetmap\.org\/search\?query=Rehearsal%20room%202/);
   await expectNoAxeViolations(page);
   await snap(page, 'schedule-manager-sheet');
+
+  // Files can be added after the event is made: a seating plan joins the running order.
+  await sheet.getByRole('button', { name: 'Edit event' }).click();
+  const edit = page.getByRole('dialog', { name: `Edit ${title}` });
+  const files = edit.getByRole('list', { name: 'Attachments' });
+  await expect(files).toContainText('running-order.pdf');
+  await edit.locator('input[type="file"]').setInputFiles({ name: 'seating-plan.pdf', mimeType: 'application/pdf', buffer: RUNNING_ORDER });
+  await expect(files).toContainText('seating-plan.pdf');
+  const attached = page.waitForResponse((r) => r.url().endsWith(`/api/v1/events/${eventId}/attachments`) && r.request().method() === 'PUT');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  expect((await attached).status()).toBe(200);
+  await expect(edit).toBeHidden();
+  await expect(sheet.getByRole('button', { name: 'seating-plan.pdf' })).toBeVisible();
+  await expect(sheet.getByRole('button', { name: 'running-order.pdf' })).toBeVisible();
   await sheet.getByRole('button', { name: 'Close' }).click();
   await expect(sheet).toBeHidden();
 

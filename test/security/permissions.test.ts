@@ -168,6 +168,7 @@ const table: Row[] = [
                                                                expect: ['H', 'A', 'A', 'A', 'A', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/updates` }) },
   { op: 'PATCH /api/v1/events/{id}',                           expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}?scope=all`, payload: { notes: 'Swept' } }) },
   { op: 'PUT /api/v1/events/{id}/participants',                expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/participants`, payload: { participants: [{ user_id: fx.other.id }] } }) },
+  { op: 'PUT /api/v1/events/{id}/attachments',                expect: ['F', 'A', 'F', 'A', 'F', 'A'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/attachments`, payload: { file_ids: [] } }) },
   // Nobody acting takes part: answering is refused as if the event did not exist.
   { op: 'POST /api/v1/events/{id}/rsvp', case: 'not a participant',
                                                                expect: ['H', 'H', 'H', 'H', 'H', 'H'], request: (_r, fx) => ({ url: `/api/v1/events/${fx.event}/rsvp`, payload: { status: 'confirmed' } }) },

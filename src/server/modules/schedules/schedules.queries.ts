@@ -85,7 +85,7 @@ export async function participationSummary(trx: Tx, organizationId: string, even
 
 export function attachmentsOf(trx: Tx, organizationId: string, eventId: string) {
   return trx.selectFrom('event_attachments as a').innerJoin('files as f', 'f.id', 'a.file_id')
-    .select(['a.file_id', 'f.original_name as filename'])
+    .select(['a.file_id', 'f.original_name as filename']).orderBy('f.original_name').orderBy('a.file_id')
     .where('a.organization_id', '=', organizationId).where('a.event_id', '=', eventId).execute();
 }
 
@@ -137,12 +137,16 @@ export async function activeMembers(trx: Tx, organizationId: string, userIds: st
   return new Set(rows.map((r) => r.user_id));
 }
 
-/** Files of this organization among `fileIds`. */
 /** General uploads (not contracts, receipts or signed copies) among these ids, with who uploaded each. */
 export function attachableFiles(trx: Tx, organizationId: string, fileIds: string[]) {
   if (!fileIds.length) return Promise.resolve([]);
   return trx.selectFrom('files').select(['id', 'uploaded_by']).where('organization_id', '=', organizationId).where('id', 'in', fileIds)
     .where('purpose', '=', 'attachment').where('deleted_at', 'is', null).execute();
+}
+
+export function removeAttachments(trx: Tx, organizationId: string, eventId: string, fileIds: string[]) {
+  if (!fileIds.length) return Promise.resolve([]);
+  return trx.deleteFrom('event_attachments').where('organization_id', '=', organizationId).where('event_id', '=', eventId).where('file_id', 'in', fileIds).execute();
 }
 
 export function insertAttachments(trx: Tx, rows: { organization_id: string; event_id: string; file_id: string }[]) {

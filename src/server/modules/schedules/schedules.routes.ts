@@ -7,7 +7,7 @@ import { downloadLinkSchema } from '../files/files.schemas.js';
 import { createFeed, feedCalendar, getFeed, revokeFeed } from './calendar-feed.service.js';
 import { buildCalendar } from './ical.js';
 import {
-  acknowledgeBody, attachmentParams, attendanceBody, attendanceSchema, cancelEventBody, conflictListSchema, createEventBody, eventSchema, feedSchema, listEventsQuery,
+  acknowledgeBody, attachmentParams, attachmentsPutBody, attendanceBody, attendanceSchema, cancelEventBody, conflictListSchema, createEventBody, eventSchema, feedSchema, listEventsQuery,
   occurrenceListSchema, participantsPutBody, participationAnswer, rangeQuery, rsvpBody, scopeQuery, updateEventBody, updatesSchema,
 } from './schedules.schemas.js';
 import * as service from './schedules.service.js';
@@ -71,6 +71,10 @@ export const schedulesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put('/events/:id/participants', {
     schema: { tags, summary: 'Set who takes part (people kept keep their answers)', params: idParams, body: participantsPutBody, response: { 200: eventSchema, ...problems(400, 401, 403, 404, 409, 415) } },
   }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await service.setParticipants(ctx, req.params.id, req.body.participants) })));
+
+  app.put('/events/:id/attachments', {
+    schema: { tags, summary: 'Set the files the event carries (the whole series); participants see them on the event', params: idParams, body: attachmentsPutBody, response: { 200: eventSchema, ...problems(400, 401, 403, 404, 409, 415) } },
+  }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({ status: 200, body: await service.setAttachments(ctx, req.params.id, req.body.file_ids) })));
 
   app.post('/events/:id/rsvp', {
     schema: { tags, summary: 'Answer an invitation: confirmed, declined or tentative', params: idParams, body: rsvpBody, response: { 200: participationAnswer, ...problems(400, 401, 403, 404, 409, 415) } },

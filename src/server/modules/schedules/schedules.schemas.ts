@@ -94,6 +94,9 @@ export const cancelEventBody = z.strictObject({
 }).refine((v) => v.scope === 'all' || v.occurrence, { message: 'Say which occurrence', path: ['occurrence'] });
 
 export const participantsPutBody = z.strictObject({ participants: participantsBody });
+export const attachmentsPutBody = z.strictObject({
+  file_ids: z.array(z.uuid()).max(20).describe('The files the event carries from now on: general uploads (purpose attachment) you can open yourself'),
+});
 export const rsvpBody = z.strictObject({ status: z.enum(['confirmed', 'declined', 'tentative']) });
 export const acknowledgeBody = z.strictObject({ note: text(1000).nullable().optional() });
 export const attendanceBody = z.strictObject({

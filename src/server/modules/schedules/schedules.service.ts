@@ -417,14 +417,21 @@ async function checkReferences(ctx: RequestContext, input: { production_id?: str
   if (input.production_id && !(await queries.productionExists(ctx.trx, ctx.organizationId, input.production_id))) {
     throw new AppError('not_found', 'Production not found', [{ field: 'body.production_id', message: 'No such production' }]);
   }
-  if (input.attachment_file_ids?.length) {
-    // Only files uploaded as attachments that the person could open themselves: a contract or a
-    // receipt attached here would be shown to every participant.
-    const files = await queries.attachableFiles(ctx.trx, ctx.organizationId, input.attachment_file_ids);
-    const owned = new Set(files.filter((f) => can(ctx.actor, 'files:read', { ownerId: f.uploaded_by })).map((f) => f.id));
-    const missing = input.attachment_file_ids.flatMap((id, i) => (owned.has(id) ? [] : [{ field: `body.attachment_file_ids.${i}`, message: 'No such file' }]));
-    if (missing.length) throw new AppError('not_found', 'File not found', missing);
-  }
+  await checkAttachable(ctx, input.attachment_file_ids ?? [], 'body.attachment_file_ids');
+}
+
+/**
+ * Only files uploaded as attachments that the person could open themselves may be attached: a
+ * contract or a receipt attached here would be shown to every participant. Files the event
+ * already carries stay allowed.
+ */
+async function checkAttachable(ctx: RequestContext, fileIds: readonly string[], field: string, attached: ReadonlySet<string> = new Set()) {
+  const candidates = fileIds.filter((id) => !attached.has(id));
+  if (!candidates.length) return;
+  const files = await queries.attachableFiles(ctx.trx, ctx.organizationId, candidates);
+  const allowed = new Set(files.filter((f) => can(ctx.actor, 'files:read', { ownerId: f.uploaded_by })).map((f) => f.id));
+  const missing = fileIds.flatMap((id, i) => (attached.has(id) || allowed.has(id) ? [] : [{ field: `${field}.${i}`, message: 'No such file' }]));
+  if (missing.length) throw new AppError('not_found', 'File not found', missing);
 }
 
 function locationColumns(location: CreateEventInput['location'], before?: EventRow) {
@@ -732,6 +739,26 @@ export async function setParticipants(ctx: RequestContext, id: string, list: { u
   await syncReminders(ctx, id);
   publishChange(ctx, id, 'participants', [...current.map((p) => p.user_id), ...added.map((p) => p.user_id)]);
   return detail(ctx, event, await conflictsFor(ctx, [id]));
+}
+
+/**
+ * Sets the files an event carries (the whole series). Participants' open calendars refresh; no
+ * message is sent, as a new handout changes neither the time nor the place.
+ */
+export async function setAttachments(ctx: RequestContext, id: string, fileIds: string[]) {
+  const event = await writableEvent(ctx, id);
+  const wanted = [...new Set(fileIds)];
+  const current = await queries.attachmentsOf(ctx.trx, ctx.organizationId, id);
+  await checkAttachable(ctx, fileIds, 'body.file_ids', new Set(current.map((a) => a.file_id)));
+  const added = wanted.filter((fileId) => !current.some((a) => a.file_id === fileId));
+  await queries.removeAttachments(ctx.trx, ctx.organizationId, id, current.filter((a) => !wanted.includes(a.file_id)).map((a) => a.file_id));
+  await queries.insertAttachments(ctx.trx, added.map((file_id) => ({ organization_id: ctx.organizationId, event_id: id, file_id })));
+  const previous = current.map((a) => ({ file_id: a.file_id, filename: a.filename }));
+  const next = await queries.attachmentsOf(ctx.trx, ctx.organizationId, id);
+  await queries.recordUpdate(ctx.trx, { organization_id: ctx.organizationId, event_id: id, occurrence: null, change: 'attachments', previous: { attachments: previous }, current: { attachments: next }, changed_by: ctx.actor.userId });
+  await ctx.audit({ entityType: 'event', entityId: id, action: 'event.attachments', before: { attachments: previous }, after: { attachments: next } });
+  publishChange(ctx, id, 'attachments', (await queries.participantsOf(ctx.trx, ctx.organizationId, [id])).map((p) => p.user_id));
+  return detail(ctx, event);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ interface Values {
   /** The day by which participants acknowledge ('' for none). */
   acknowledgeBy: string;
   participants: Invitee[];
-  /** Files chosen for a new event (attachments are set when it is created). */
+  /** Files the event carries (uploaded as chosen, saved with the event). */
   attachments: Attachment[];
 }
 
@@ -257,6 +257,11 @@ function EventForm({ event, initialDate, zone, onClose, onSaved }: {
             json: { participants: v.participants.map((p) => ({ user_id: p.user_id, ...(p.role.trim() ? { role: p.role.trim() } : {}) })) },
           });
           if (people && 'conflicts' in people && Array.isArray(people.conflicts)) answer = { ...answer, conflicts: [...(answer.conflicts ?? []), ...people.conflicts] };
+        }
+        const filesBefore = (event.attachments ?? []).map((a) => a.file_id).sort().join();
+        if (filesBefore !== v.attachments.map((a) => a.file_id).sort().join()) {
+          const withFiles = await api<ScheduleEvent>(`/api/v1/events/${event.id}/attachments`, { method: 'PUT', json: { file_ids: v.attachments.map((a) => a.file_id) } });
+          answer = { ...withFiles, conflicts: answer.conflicts ?? [] };
         }
       }
       void refreshSchedule(queryClient);
@@ -490,7 +495,7 @@ function EventForm({ event, initialDate, zone, onClose, onSaved }: {
         </Field>
 
         <ParticipantsField value={values.participants} onChange={(next) => set('participants')(next)} error={form.fieldError('participants')} disabled={form.pending} />
-        {!editing && <AttachmentsField value={values.attachments} onChange={(next) => set('attachments')(next)} disabled={form.pending} />}
+        <AttachmentsField value={values.attachments} onChange={(next) => set('attachments')(next)} disabled={form.pending} />
 
         <Button
           variant="text"
