@@ -14,6 +14,7 @@ import { OidcClients } from './modules/sso/oidc-clients.js';
 import { createChannels } from './modules/notifications/channels/index.js';
 import { RealtimeHub } from './realtime/hub.js';
 import { jobDefinitions } from './jobs/registry.js';
+import { signatureProviderFor } from './modules/contracts/signing/provider.js';
 import { loggerOptions } from './logger.js';
 import { OutboxMailer, SmtpMailer } from './mail/mailer.js';
 import type { Services } from './services.js';
@@ -43,6 +44,7 @@ export async function createServices(config: Config, options: { migrate?: boolea
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis unavailable'));
   const jobs = JobQueue.create(database.pool, jobDefinitions, { db: database.db, log }, { schedule: config.JOBS_IN_PROCESS, pollSeconds: config.JOBS_POLL_SECONDS });
   const mailer = config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new OutboxMailer(path.join(config.dataDir, 'outbox'));
+  const fieldCipher = createFieldCipher(config.PII_ENCRYPTION_KEYS ?? devPiiKeys(config.dataDir), config.PII_HASH_KEY);
   const services: Services = {
     config,
     database,
@@ -50,11 +52,12 @@ export async function createServices(config: Config, options: { migrate?: boolea
     jobs,
     tokens: await createTokenService({ privateKeyPem: config.JWT_PRIVATE_KEY, dataDir: config.dataDir, issuer: config.JWT_ISSUER }),
     signingSecret: config.SIGNED_URL_SECRET ?? devSecret(config.dataDir),
-    fieldCipher: createFieldCipher(config.PII_ENCRYPTION_KEYS ?? devPiiKeys(config.dataDir), config.PII_HASH_KEY),
+    fieldCipher,
     redis,
     mailer,
     oidcClients: new OidcClients(),
     channels: createChannels(config, mailer),
+    signatureProvider: signatureProviderFor(config, fieldCipher),
     realtime: new RealtimeHub(log, config.REDIS_URL),
   };
   jobs.attach(services);

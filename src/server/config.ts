@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseHashKey, parseKeyRing } from './crypto/field-encryption.js';
@@ -65,6 +66,20 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
   TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164, e.g. +14155550123').optional(),
   TWILIO_API_URL: z.url().optional(),
+  /** Where contracts are signed: on the portal (default), or DocuSign embedded signing with the DOCUSIGN_* settings. */
+  SIGNATURE_PROVIDER: z.enum(['builtin', 'docusign']).default('builtin'),
+  /** eSignature REST base, e.g. https://demo.docusign.net/restapi (production: your account's base URI + /restapi). */
+  DOCUSIGN_API_URL: z.url().optional(),
+  /** OAuth host of the JWT grant: https://account-d.docusign.com (demo) or https://account.docusign.com. */
+  DOCUSIGN_AUTH_URL: z.url().optional(),
+  DOCUSIGN_ACCOUNT_ID: z.string().min(1).max(100).optional(),
+  DOCUSIGN_INTEGRATION_KEY: z.string().min(1).max(100).optional(),
+  /** The user the portal sends envelopes as (impersonated through the JWT grant; consent given once). */
+  DOCUSIGN_USER_ID: z.string().min(1).max(100).optional(),
+  /** The integration's RSA private key (PEM; \n escapes allowed). */
+  DOCUSIGN_PRIVATE_KEY: z.string().optional(),
+  /** Connect HMAC keys, comma-separated (several while rotating). */
+  DOCUSIGN_CONNECT_HMAC_KEYS: csv.optional(),
   /** Web push (VAPID); generated under DATA_DIR/keys outside production. */
   VAPID_PUBLIC_KEY: z.string().optional(),
   VAPID_PRIVATE_KEY: z.string().optional(),
@@ -107,6 +122,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER].filter(Boolean).length;
   if (twilio !== 0 && twilio !== 3) problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER: set all three or none');
+  if (c.SIGNATURE_PROVIDER === 'docusign') {
+    const missing = (['DOCUSIGN_API_URL', 'DOCUSIGN_AUTH_URL', 'DOCUSIGN_ACCOUNT_ID', 'DOCUSIGN_INTEGRATION_KEY', 'DOCUSIGN_USER_ID', 'DOCUSIGN_PRIVATE_KEY'] as const).filter((k) => !c[k]);
+    if (missing.length) problems.push(`${missing.join(', ')}: required with SIGNATURE_PROVIDER=docusign`);
+    if (!c.DOCUSIGN_CONNECT_HMAC_KEYS?.length) problems.push('DOCUSIGN_CONNECT_HMAC_KEYS: required with SIGNATURE_PROVIDER=docusign (Connect deliveries are checked by HMAC)');
+    if (c.DOCUSIGN_PRIVATE_KEY) {
+      try {
+        createPrivateKey(c.DOCUSIGN_PRIVATE_KEY.replace(/\\n/g, '\n'));
+      } catch {
+        problems.push('DOCUSIGN_PRIVATE_KEY: not a PEM private key');
+      }
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   const dataDir = path.resolve(c.DATA_DIR);
   return {

@@ -7,6 +7,7 @@ import type { FileStorage } from './files/storage.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Mailer } from './mail/mailer.js';
 import type { OidcClients } from './modules/sso/oidc-clients.js';
+import type { SignatureProvider } from './modules/contracts/signing/provider.js';
 import type { NotificationChannels } from './modules/notifications/channels/index.js';
 import type { RealtimeHub } from './realtime/hub.js';
 
@@ -27,6 +28,8 @@ export interface Services {
   oidcClients: OidcClients;
   /** Notification channels besides in-app; null when not configured (SMS without Twilio). */
   channels: NotificationChannels;
+  /** Where contracts are signed: built in, or DocuSign (SIGNATURE_PROVIDER). */
+  signatureProvider: SignatureProvider;
   /** Live events to open screens, across instances through Redis. */
   realtime: RealtimeHub;
 }

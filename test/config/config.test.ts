@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,20 @@ describe('configuration', () => {
     expect(loadConfig({ ORGANIZATION_SIGNUP: '' }).ORGANIZATION_SIGNUP).toBe('open');
     expect(loadConfig({ ORGANIZATION_SIGNUP: 'closed' }).ORGANIZATION_SIGNUP).toBe('closed');
     expect(() => loadConfig({ ORGANIZATION_SIGNUP: 'false' })).toThrow(/ORGANIZATION_SIGNUP/);
+  });
+
+  it('SIGNATURE_PROVIDER=docusign needs every DocuSign setting, a real key and a Connect HMAC key', () => {
+    expect(loadConfig({}).SIGNATURE_PROVIDER).toBe('builtin');
+    expect(() => loadConfig({ SIGNATURE_PROVIDER: 'docusign' })).toThrow(/DOCUSIGN_API_URL, DOCUSIGN_AUTH_URL, DOCUSIGN_ACCOUNT_ID, DOCUSIGN_INTEGRATION_KEY, DOCUSIGN_USER_ID, DOCUSIGN_PRIVATE_KEY[\s\S]*DOCUSIGN_CONNECT_HMAC_KEYS/);
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const settings = {
+      SIGNATURE_PROVIDER: 'docusign', DOCUSIGN_API_URL: 'https://demo.docusign.net/restapi', DOCUSIGN_AUTH_URL: 'https://account-d.docusign.com',
+      DOCUSIGN_ACCOUNT_ID: '1234567', DOCUSIGN_INTEGRATION_KEY: 'key', DOCUSIGN_USER_ID: 'user', DOCUSIGN_CONNECT_HMAC_KEYS: 'one, two',
+    };
+    expect(() => loadConfig({ ...settings, DOCUSIGN_PRIVATE_KEY: 'not a key' })).toThrow(/DOCUSIGN_PRIVATE_KEY: not a PEM private key/);
+    // A key pasted on one line with \n escapes, as environment files often hold it.
+    const oneLine = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().replace(/\n/g, '\\n');
+    expect(loadConfig({ ...settings, DOCUSIGN_PRIVATE_KEY: oneLine }).DOCUSIGN_CONNECT_HMAC_KEYS).toEqual(['one', 'two']);
   });
 
   it('refuses production without secrets and with development tokens', () => {

@@ -14,6 +14,16 @@ export interface PrismExchange {
   /** Prism's status: 2xx when the request matched the spec, 401/404/405/422 when it did not. */
   status: number;
   response: string;
+  /** The test gave the body of this answer (Prism validated the request but cannot make such a body, e.g. a PDF). */
+  supplied?: boolean;
+}
+
+/**
+ * Whether Prism accepted the request: it answered below 400, or it validated the request and then
+ * failed only to serialize a binary example (it has no serializer for application/pdf).
+ */
+export function prismAccepted(e: Pick<PrismExchange, 'status' | 'response'>): boolean {
+  return e.status < 400 || (e.status === 500 && e.response.includes('Cannot find serializer'));
 }
 
 export interface PrismMock {
@@ -62,7 +72,11 @@ function stopChild(child: ChildProcess): Promise<void> {
  * in front keeps each request and Prism's answer, so tests can see both what the client sent
  * and that Prism accepted it — it forwards, it never answers by itself.
  */
-export async function startPrism(spec: string, options: { startTimeoutMs?: number } = {}): Promise<PrismMock> {
+export async function startPrism(spec: string, options: {
+  startTimeoutMs?: number;
+  /** A body for an accepted request whose answer Prism cannot make (null: Prism's answer stands). */
+  supply?: (e: PrismExchange) => { status: number; contentType: string; body: Buffer } | null;
+} = {}): Promise<PrismMock> {
   const port = await freePort();
   const child = spawn(process.execPath, [prismBin(), 'mock', spec, '--host', '127.0.0.1', '--port', String(port), '--errors', '--multiprocess', 'false'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +119,15 @@ export async function startPrism(spec: string, options: { startTimeoutMs?: numbe
         answer.on('data', (c: Buffer) => parts.push(c));
         answer.on('end', () => {
           const response = Buffer.concat(parts);
-          exchanges.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: body.toString('utf8'), status: answer.statusCode ?? 0, response: response.toString('utf8') });
+          const exchange: PrismExchange = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: body.toString('utf8'), status: answer.statusCode ?? 0, response: response.toString('utf8') };
+          exchanges.push(exchange);
+          const supplied = prismAccepted(exchange) ? options.supply?.(exchange) : null;
+          if (supplied) {
+            exchange.supplied = true;
+            res.writeHead(supplied.status, { 'content-type': supplied.contentType, 'content-length': supplied.body.length });
+            res.end(supplied.body);
+            return;
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.end(response);
         });

@@ -158,6 +158,7 @@ export interface DB {
   contract_versions: ContractVersionsTable;
   contract_assignments: ContractAssignmentsTable;
   organization_signing_keys: OrganizationSigningKeysTable;
+  signature_envelopes: SignatureEnvelopesTable;
   expense_categories: ExpenseCategoriesTable;
   expenses: ExpensesTable;
   expense_receipts: ExpenseReceiptsTable;
@@ -495,7 +496,7 @@ export interface ContractAssignmentsTable {
   last_reminded_at: Timestamp | null;
   /** migrations/0012_contract_signing.sql */
   consent_at: Timestamp | null;
-  signature_kind: 'typed' | 'drawn' | null;
+  signature_kind: 'typed' | 'drawn' | 'docusign' | null;
   signature_name: string | null;
   signed_version: number | null;
   signed_file_id: string | null;
@@ -503,6 +504,19 @@ export interface ContractAssignmentsTable {
   signed_ip: string | null;
   signed_user_agent: string | null;
   expired_at: Timestamp | null;
+}
+
+/** migrations/0016_signature_envelopes.sql */
+export interface SignatureEnvelopesTable {
+  id: Generated<string>;
+  organization_id: string;
+  assignment_id: string;
+  version: number;
+  provider: 'docusign';
+  envelope_id: string;
+  status: ColumnType<'sent' | 'completed' | 'declined' | 'voided', 'sent' | 'completed' | 'declined' | 'voided' | undefined, 'sent' | 'completed' | 'declined' | 'voided'>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }
 
 /** migrations/0012_contract_signing.sql */

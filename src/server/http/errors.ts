@@ -13,6 +13,7 @@ export const errorCatalogue = {
   invalid_credentials: { status: 401, title: 'E-mail or password is incorrect' },
   invalid_token: { status: 401, title: 'Invalid or expired token' },
   sso_failed: { status: 401, title: 'Single sign-on did not complete' },
+  invalid_webhook_signature: { status: 401, title: 'The webhook signature does not match' },
   forbidden: { status: 403, title: 'Not allowed' },
   signup_closed: { status: 403, title: 'Sign-up of new organizations is closed' },
   mfa_enrolment_required: { status: 403, title: 'Two-factor authentication must be set up first' },
@@ -41,6 +42,7 @@ export const errorCatalogue = {
   too_many_attempts: { status: 429, title: 'Too many attempts' },
   internal_error: { status: 500, title: 'Internal server error' },
   identity_provider_unavailable: { status: 502, title: 'The identity provider could not be reached' },
+  signature_provider_unavailable: { status: 502, title: 'The signature service could not be reached' },
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -5,6 +5,7 @@ import { listOrganizationIds, withTenant } from '../db/tenant.js';
 import { sendMailJob } from '../mail/mail.job.js';
 import { passwordResetJob } from '../modules/auth/auth.jobs.js';
 import { contractDeadlinesJob, convertDocxJob } from '../modules/contracts/contracts.jobs.js';
+import { signatureOutcomeJob } from '../modules/contracts/signature-webhook.js';
 import { deliverNotificationJob, dispatchNotificationsJob, fireRemindersJob, sendDigestsJob } from '../modules/notifications/notifications.jobs.js';
 import { defineJob, type JobDefinition } from './queue.js';
 
@@ -46,4 +47,5 @@ export const jobDefinitions: readonly JobDefinition<never>[] = [
   fireRemindersJob,
   contractDeadlinesJob,
   convertDocxJob,
+  signatureOutcomeJob,
 ] as unknown as JobDefinition<never>[];

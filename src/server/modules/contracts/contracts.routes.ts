@@ -17,12 +17,13 @@ import {
 import * as assignments from './assignments.service.js';
 import * as service from './contracts.service.js';
 import * as signing from './signing.service.js';
-import { builtInSignatureProvider } from './signing/provider.js';
+import { receiveConnectDelivery } from './signature-webhook.js';
+import type { SignatureProvider } from './signing/provider.js';
 
 type Versions = Awaited<ReturnType<typeof service.getContract>>['versions'];
 
 /** The viewer's own assignment to the contract, from the row's `my_*` columns. */
-function presentMyAssignment(c: ContractRow) {
+function presentMyAssignment(c: ContractRow, signingProvider: SignatureProvider['name']) {
   if (!c.my_id || !c.my_status || c.my_version_assigned === null) return null;
   const iso = (d: Date | null) => d?.toISOString() ?? null;
   const needsResigning = assignments.needsResigning({ status: c.my_status, signed_version: c.my_signed_version }, c.current_version);
@@ -30,10 +31,11 @@ function presentMyAssignment(c: ContractRow) {
     id: c.my_id, status: c.my_status, message: c.my_message, version_assigned: c.my_version_assigned, signed_version: c.my_signed_version, needs_resigning: needsResigning,
     viewed_at: iso(c.my_viewed_at), signed_at: iso(c.my_signed_at), declined_at: iso(c.my_declined_at), decline_reason: c.my_decline_reason,
     can_sign: ['pending', 'sent', 'viewed'].includes(c.my_status) || needsResigning,
+    signing_provider: signingProvider,
   };
 }
 
-function presentContract(c: ContractRow, actor: Actor, versions?: Versions) {
+function presentContract(c: ContractRow, actor: Actor, signingProvider: SignatureProvider['name'], versions?: Versions) {
   return {
     id: c.id,
     title: c.title,
@@ -48,7 +50,7 @@ function presentContract(c: ContractRow, actor: Actor, versions?: Versions) {
     updated_at: c.updated_at.toISOString(),
     signing_deadline: c.signing_deadline,
     reminder_every_days: c.reminder_every_days,
-    my_assignment: presentMyAssignment(c),
+    my_assignment: presentMyAssignment(c, signingProvider),
     // How far signing has got: for those who see every assignment.
     signatures: can(actor, 'contracts:read', { ownerId: null }) ? { assigned: c.assigned_count, signed: c.signed_count, declined: c.declined_count } : null,
     ...(versions ? {
@@ -108,9 +110,8 @@ async function readUpload<T>(req: FastifyRequest, schema: z.ZodType<T>, maxBytes
 }
 
 export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { storage, config, signingSecret, fieldCipher } = app.services;
+  const { storage, config, signingSecret, fieldCipher, signatureProvider } = app.services;
   const tags = ['contracts'];
-  const signatureProvider = builtInSignatureProvider(fieldCipher);
 
   /** Uploads by people who may not write are refused before a byte is stored. */
   const mayWrite = (req: FastifyRequest) => {
@@ -129,7 +130,7 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
       return await mutateInTenant(req, reply, async (ctx) => {
         const id = await service.createContract(ctx, storage, data, upload);
         const { contract, versions } = await service.getContract(ctx, id);
-        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
+        return { status: 201, body: presentContract(contract, ctx.actor, signatureProvider.name, versions) };
       }, { fingerprint: `${upload.sha256}:${JSON.stringify(data)}` });
     } catch (err) {
       await storage.delete(upload.key);
@@ -149,7 +150,7 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
       return await mutateInTenant(req, reply, async (ctx) => {
         await service.addVersion(ctx, storage, req.params.id, data.change_summary, upload);
         const { contract, versions } = await service.getContract(ctx, req.params.id);
-        return { status: 201, body: presentContract(contract, ctx.actor, versions) };
+        return { status: 201, body: presentContract(contract, ctx.actor, signatureProvider.name, versions) };
       }, { fingerprint: `${upload.sha256}:${data.change_summary}` });
     } catch (err) {
       await storage.delete(upload.key);
@@ -161,14 +162,14 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: 'Contracts, newest first, by status, production, tag, words and dates', querystring: listContractsQuery, response: { 200: contractListSchema, ...problems(400, 401, 403) } },
   }, (req) => readInTenant(req, async (ctx) => {
     const page = await service.listContracts(ctx, req.query);
-    return { data: page.data.map((c) => presentContract(c, ctx.actor)), pagination: page.pagination };
+    return { data: page.data.map((c) => presentContract(c, ctx.actor, signatureProvider.name)), pagination: page.pagination };
   }));
 
   app.get('/contracts/:id', {
     schema: { tags, summary: 'One contract with its versions', params: idParams, response: { 200: contractSchema, ...problems(400, 401, 403, 404) } },
   }, (req) => readInTenant(req, async (ctx) => {
     const { contract, versions } = await service.getContract(ctx, req.params.id);
-    return presentContract(contract, ctx.actor, versions);
+    return presentContract(contract, ctx.actor, signatureProvider.name, versions);
   }));
 
   app.post('/contracts/:id/assign', {
@@ -192,13 +193,31 @@ export const contractsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/contracts/:id/sign', {
     schema: {
-      tags, summary: `Sign the current version (the assigned person): explicit consent ("${signing.CONSENT_TEXT}") and a typed or drawn signature; answers once the signed PDF (certificate page + PAdES signature) is stored`,
-      params: idParams, body: signBody, response: { 200: signResultSchema, ...problems(400, 401, 403, 404, 409, 415, 422) },
+      tags, summary: `Sign the current version (the assigned person): explicit consent ("${signing.CONSENT_TEXT}") and, with the built-in provider, a typed or drawn signature — answered once the signed PDF (certificate page + PAdES signature) is stored. With DocuSign: consent only, answered with the URL of DocuSign's signing page`,
+      params: idParams, body: signBody, response: { 200: signResultSchema, ...problems(400, 401, 403, 404, 409, 415, 422, 502) },
     },
   }, (req, reply) => mutateInTenant(req, reply, async (ctx) => ({
     status: 200,
-    body: await signing.signContract(ctx, storage, signatureProvider, req.params.id, req.body, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' }),
+    body: await signing.signContract(ctx, storage, signatureProvider, req.params.id, req.body, {
+      ip: req.ip, userAgent: req.headers['user-agent'] ?? '', returnUrl: `${config.publicUrl}/contracts/${req.params.id}?signing=docusign`,
+    }),
   })));
+
+  // DocuSign Connect: the HMAC covers the exact bytes sent, so this route reads its body raw.
+  await app.register(async (webhook) => {
+    webhook.removeContentTypeParser('application/json');
+    webhook.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    webhook.post('/integrations/docusign/connect', {
+      config: { public: true },
+      schema: {
+        tags, summary: 'DocuSign Connect deliveries (JSON, HMAC-signed in X-DocuSign-Signature-1): completed, declined and voided envelopes settle their assignment', security: [],
+        response: { 200: z.object({ accepted: z.boolean(), reason: z.string() }), ...problems(400, 401, 404, 415) },
+      },
+    }, async (req) => {
+      if (!Buffer.isBuffer(req.body)) throw new AppError('unsupported_media_type', 'Send the delivery as application/json');
+      return receiveConnectDelivery(app.services, req.body, req.headers);
+    });
+  });
 
   app.post('/contracts/:id/decline', {
     schema: { tags, summary: 'Decline to sign, with a reason (the assigned person)', params: idParams, body: declineBody, response: { 200: declineResultSchema, ...problems(400, 401, 403, 404, 409, 415, 422) } },

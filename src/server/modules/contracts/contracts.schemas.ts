@@ -70,6 +70,7 @@ const myAssignmentSchema = z.object({
   declined_at: z.string().nullable(),
   decline_reason: z.string().nullable(),
   can_sign: z.boolean(),
+  signing_provider: z.enum(['builtin', 'docusign']).describe('builtin: sign here with a typed or drawn signature; docusign: POST /sign with only the consent answers the URL of DocuSign\'s signing page'),
 });
 
 export const contractSchema = z.object({
@@ -140,7 +141,7 @@ export const contractStatusSchema = z.object({
     last_reminded_at: z.string().nullable(),
     expired_at: z.string().nullable(),
     signed_version: z.number().int().nullable(),
-    signature_kind: z.enum(['typed', 'drawn']).nullable(),
+    signature_kind: z.enum(['typed', 'drawn', 'docusign']).nullable(),
     has_signed_document: z.boolean().describe('GET /contracts/:id/signed-document?assignment_id= gives a link to it'),
   })),
 }).meta({ id: 'ContractSignatureStatus' });
@@ -153,18 +154,27 @@ export const signBody = z.strictObject({
   signature: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('typed'), name: text(100).pipe(z.string().min(2, 'Type your full name')) }),
     z.strictObject({ kind: z.literal('drawn'), image: drawnSignature }),
-  ]),
+  ]).optional().describe('Required with the built-in provider; left out with DocuSign, which asks for it on its own page'),
 });
 export type SignInput = z.infer<typeof signBody>;
 
-export const signResultSchema = z.object({
-  assignment_id: z.uuid(),
-  status: z.literal('signed'),
-  signed_at: z.string(),
-  version: z.number().int(),
-  contract_status: z.enum(['pending', 'active']),
-  signed_document: z.object({ sha256: z.string(), size_bytes: z.number().int() }),
-}).meta({ id: 'ContractSignResult' });
+export const signResultSchema = z.union([
+  z.object({
+    assignment_id: z.uuid(),
+    status: z.literal('signed'),
+    signed_at: z.string(),
+    version: z.number().int(),
+    contract_status: z.enum(['pending', 'active']),
+    signed_document: z.object({ sha256: z.string(), size_bytes: z.number().int() }),
+  }),
+  z.object({
+    assignment_id: z.uuid(),
+    status: z.literal('redirect').describe('Send the signer to `url` (DocuSign); the signature is recorded when DocuSign reports it'),
+    provider: z.literal('docusign'),
+    url: z.string(),
+    expires_at: z.string(),
+  }),
+]).meta({ id: 'ContractSignResult' });
 
 export const declineBody = z.strictObject({
   reason: text(1000).pipe(z.string().min(3, 'Say briefly why')),

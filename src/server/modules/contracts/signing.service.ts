@@ -11,7 +11,8 @@ import { notify } from '../notifications/notifications.service.js';
 import type { FieldCipher } from '../../crypto/field-encryption.js';
 import type { DeclineInput, SigningCertificateInput, SignInput } from './contracts.schemas.js';
 import { checkUploadedCertificate, saveSigningCertificate, signingCertificateInfo } from './signing/certificate.js';
-import type { SignatureProvider } from './signing/provider.js';
+import { DocusignError } from './signing/docusign.js';
+import type { RedirectSignatureProvider, SignatureProvider } from './signing/provider.js';
 import type { SignatureMark } from './signing/signed-document.js';
 
 /** The words the signer agrees to; printed on the certificate page as agreed. */
@@ -62,18 +63,26 @@ async function lockOwnAssignment(ctx: RequestContext, contractId: string) {
   return { contract, assignment };
 }
 
-function decodeMark(input: SignInput['signature'], signerName: string): { mark: SignatureMark; name: string } {
+function decodeMark(input: NonNullable<SignInput['signature']>, signerName: string): { mark: SignatureMark; name: string } {
   if (input.kind === 'typed') return { mark: { kind: 'typed', name: input.name }, name: input.name };
   return { mark: { kind: 'drawn', png: Buffer.from(input.image.slice(input.image.indexOf(',') + 1), 'base64') }, name: signerName };
 }
 
+const invalid = (field: string, message: string) => new AppError('validation_error', message, [{ field, message }]);
+
+/** What recording a signature or a refusal needs: a request's context, or a job's. */
+export type SigningContext = Pick<RequestContext, 'organizationId' | 'trx' | 'audit' | 'enqueue' | 'publish'>;
+
+type AssignmentRow = Awaited<ReturnType<typeof lockOwnAssignment>>['assignment'];
+
 /**
- * Signs the current version for the signed-in person: consent and signature recorded, the signed
- * PDF made by the provider and stored, the assignment closed, the contract active once everyone
- * signed, the administrator who assigned it told. All in the request's transaction; the stored
- * file is removed again if the transaction fails.
+ * Signs the current version for the signed-in person. With the built-in provider: consent and
+ * signature recorded, the signed PDF made and stored, the assignment closed, the contract active
+ * once everyone signed, the administrator who assigned it told — all in the request's
+ * transaction. With DocuSign: an envelope is made (or the open one reused) and the answer is the
+ * URL of DocuSign's signing page; the signature is recorded when DocuSign reports it.
  */
-export async function signContract(ctx: RequestContext, storage: FileStorage, provider: SignatureProvider, contractId: string, input: SignInput, origin: SignerOrigin) {
+export async function signContract(ctx: RequestContext, storage: FileStorage, provider: SignatureProvider, contractId: string, input: SignInput, origin: SignerOrigin & { returnUrl: string }) {
   const { contract, assignment } = await lockOwnAssignment(ctx, contractId);
   const version = await viewableVersion(ctx, contractId, contract.current_version);
   const original = await buffer(storage.get(version.pdf.storage_key));
@@ -86,6 +95,15 @@ export async function signContract(ctx: RequestContext, storage: FileStorage, pr
   const assigner = people.find((p) => p.id === assignment.assigned_by);
   const organization = await ctx.trx.selectFrom('organizations').select('name').where('id', '=', ctx.organizationId).executeTakeFirstOrThrow();
   const signerName = `${signer.first_name} ${signer.last_name}`;
+
+  if (provider.mode === 'redirect') {
+    if (input.signature) throw invalid('body.signature', 'DocuSign asks for the signature on its own page: send only the consent');
+    return startRedirectSigning(ctx, provider, {
+      assignment, contractId, title: contract.title, version: version.version, original, organizationName: organization.name,
+      signer: { name: signerName, email: signer.email }, returnUrl: origin.returnUrl,
+    });
+  }
+  if (!input.signature) throw invalid('body.signature', 'Type or draw your signature');
   const { mark, name: signatureName } = decodeMark(input.signature, signerName);
   const now = new Date();
 
@@ -99,7 +117,7 @@ export async function signContract(ctx: RequestContext, storage: FileStorage, pr
     { at: now, event: `Signed (${mark.kind} signature) from ${origin.ip}` },
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
 
-  const outcome = await provider.sign({
+  const document = await provider.sign({
     trx: ctx.trx, organizationId: ctx.organizationId, original,
     evidence: {
       organizationName: organization.name, contractTitle: contract.title, version: version.version, documentSha256: version.sha256,
@@ -108,44 +126,95 @@ export async function signContract(ctx: RequestContext, storage: FileStorage, pr
       ip: origin.ip, userAgent: origin.userAgent, trail,
     },
   });
-  if (outcome.kind !== 'signed') throw new Error(`signature provider ${provider.name} answered ${outcome.kind}; only immediate signing is wired`);
+  return recordSignature(ctx, storage, {
+    assignment, contractId, title: contract.title, currentVersion: contract.current_version, version: version.version, documentSha256: version.sha256,
+    document, signerName, kind: mark.kind, signatureName, signedAt: now, origin, provider: provider.name,
+  });
+}
 
-  const stored = await storage.put(Readable.from(outcome.document), { organizationId: ctx.organizationId, maxBytes: SIGNED_PDF_MAX_BYTES });
+/**
+ * Stores a signed PDF and closes the assignment: the contract becomes active once everyone
+ * signed and the person who assigned it is told. The stored file is removed again if the
+ * transaction fails.
+ */
+export async function recordSignature(ctx: SigningContext, storage: FileStorage, s: {
+  assignment: AssignmentRow; contractId: string; title: string; currentVersion: number; version: number; documentSha256: string;
+  document: Buffer; signerName: string; kind: 'typed' | 'drawn' | 'docusign'; signatureName: string; signedAt: Date;
+  origin: { ip: string | null; userAgent: string | null }; provider: SignatureProvider['name']; reference?: string;
+}) {
+  const { assignment, contractId } = s;
+  const stored = await storage.put(Readable.from(s.document), { organizationId: ctx.organizationId, maxBytes: SIGNED_PDF_MAX_BYTES });
   try {
-    const fileName = `${contract.title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 80) || 'contract'}-signed-v${version.version}.pdf`;
+    const fileName = `${s.title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 80) || 'contract'}-signed-v${s.version}.pdf`;
     const file = await ctx.trx.insertInto('files').values({
       organization_id: ctx.organizationId, storage_provider: storage.provider, storage_key: stored.key, original_name: fileName,
-      content_type: 'application/pdf', size_bytes: stored.sizeBytes, sha256: stored.sha256, uploaded_by: ctx.actor.userId, purpose: 'contract_signed',
+      content_type: 'application/pdf', size_bytes: stored.sizeBytes, sha256: stored.sha256, uploaded_by: assignment.artist_id, purpose: 'contract_signed',
     }).returning('id').executeTakeFirstOrThrow();
     await ctx.trx.updateTable('contract_assignments').set({
-      status: 'signed', signed_at: now, consent_at: now, signature_kind: mark.kind, signature_name: signatureName,
-      signed_version: version.version, version_assigned: version.version, signed_file_id: file.id, signed_sha256: stored.sha256,
-      signed_ip: origin.ip, signed_user_agent: origin.userAgent.slice(0, 500), viewed_at: assignment.viewed_at ?? now,
+      status: 'signed', signed_at: s.signedAt, consent_at: s.signedAt, signature_kind: s.kind, signature_name: s.signatureName,
+      signed_version: s.version, version_assigned: s.version, signed_file_id: file.id, signed_sha256: stored.sha256,
+      signed_ip: s.origin.ip, signed_user_agent: s.origin.userAgent?.slice(0, 500) ?? null, viewed_at: assignment.viewed_at ?? s.signedAt,
     }).where('id', '=', assignment.id).execute();
-    const contractStatus = await rollUp(ctx, contractId, contract.current_version);
-    if (assignment.assigned_by && assignment.assigned_by !== ctx.actor.userId) {
+    const contractStatus = await rollUp(ctx, contractId, s.currentVersion);
+    if (assignment.assigned_by && assignment.assigned_by !== assignment.artist_id) {
       await notify(ctx, {
         type: 'contract_signed', recipients: [assignment.assigned_by], link: `/contracts/${contractId}`,
-        subject: `${signerName} signed ${contract.title}`,
-        body: contractStatus === 'active' ? 'Everyone has signed: the contract is active.' : `${signerName} signed version ${version.version}.`,
+        subject: `${s.signerName} signed ${s.title}`,
+        body: contractStatus === 'active' ? 'Everyone has signed: the contract is active.' : `${s.signerName} signed version ${s.version}.`,
         data: { contract_id: contractId, assignment_id: assignment.id, status: 'signed' },
       });
     }
     await ctx.audit({
       entityType: 'contract_assignment', entityId: assignment.id, action: 'contract.signed',
       before: { status: assignment.status },
-      after: { status: 'signed', contract_id: contractId, version: version.version, signature_kind: mark.kind, signed_sha256: stored.sha256, document_sha256: version.sha256, provider: provider.name },
+      after: {
+        status: 'signed', contract_id: contractId, version: s.version, signature_kind: s.kind, signed_sha256: stored.sha256, document_sha256: s.documentSha256,
+        provider: s.provider, ...(s.reference ? { envelope_id: s.reference } : {}),
+      },
     });
     ctx.publish({ type: 'contract.status', organizationId: ctx.organizationId, roles: ['admin', 'system_admin'], data: { contract_id: contractId, assignment_id: assignment.id, status: 'signed' } });
-    return { assignment_id: assignment.id, status: 'signed' as const, signed_at: now.toISOString(), version: version.version, contract_status: contractStatus, signed_document: { sha256: stored.sha256, size_bytes: stored.sizeBytes } };
+    ctx.publish({ type: 'contract.status', organizationId: ctx.organizationId, userId: assignment.artist_id, data: { contract_id: contractId, assignment_id: assignment.id, status: 'signed' } });
+    return { assignment_id: assignment.id, status: 'signed' as const, signed_at: s.signedAt.toISOString(), version: s.version, contract_status: contractStatus, signed_document: { sha256: stored.sha256, size_bytes: stored.sizeBytes } };
   } catch (err) {
     await storage.delete(stored.key);
     throw err;
   }
 }
 
+/** Sends the signer to the provider's page, with the envelope of this assignment and version. */
+async function startRedirectSigning(ctx: RequestContext, provider: RedirectSignatureProvider, s: {
+  assignment: AssignmentRow; contractId: string; title: string; version: number; original: Buffer; organizationName: string;
+  signer: { name: string; email: string }; returnUrl: string;
+}) {
+  const open = await ctx.trx.selectFrom('signature_envelopes').select(['id', 'envelope_id'])
+    .where('organization_id', '=', ctx.organizationId).where('assignment_id', '=', s.assignment.id).where('version', '=', s.version)
+    .where('provider', '=', provider.name).where('status', '=', 'sent').executeTakeFirst();
+  let session: Awaited<ReturnType<RedirectSignatureProvider['start']>>;
+  try {
+    session = await provider.start({
+      original: s.original, contractTitle: s.title, organizationName: s.organizationName, signer: s.signer,
+      assignmentId: s.assignment.id, returnUrl: s.returnUrl, envelopeId: open?.envelope_id ?? null,
+    });
+  } catch (err) {
+    if (err instanceof DocusignError) throw new AppError('signature_provider_unavailable', `DocuSign could not start the signing (${err.message}); try again in a few minutes`);
+    throw err;
+  }
+  if (!open) {
+    await ctx.trx.insertInto('signature_envelopes').values({
+      organization_id: ctx.organizationId, assignment_id: s.assignment.id, version: s.version, provider: provider.name, envelope_id: session.envelopeId,
+    }).execute();
+  }
+  await ctx.trx.updateTable('contract_assignments').set({ viewed_at: sql<Date>`coalesce(viewed_at, now())`, status: s.assignment.status === 'signed' ? 'signed' : 'viewed' })
+    .where('id', '=', s.assignment.id).execute();
+  await ctx.audit({
+    entityType: 'contract_assignment', entityId: s.assignment.id, action: 'contract.signing_started',
+    after: { contract_id: s.contractId, version: s.version, provider: provider.name, envelope_id: session.envelopeId, new_envelope: !open },
+  });
+  return { assignment_id: s.assignment.id, status: 'redirect' as const, provider: provider.name, url: session.url, expires_at: session.expiresAt.toISOString() };
+}
+
 /** Everyone assigned has signed the current version → the contract is active. */
-async function rollUp(ctx: RequestContext, contractId: string, currentVersion: number) {
+async function rollUp(ctx: SigningContext, contractId: string, currentVersion: number) {
   const open = await ctx.trx.selectFrom('contract_assignments').select((eb) => eb.fn.countAll<string>().as('n'))
     .where('organization_id', '=', ctx.organizationId).where('contract_id', '=', contractId)
     .where((eb) => eb.or([eb('status', '!=', 'signed'), eb('signed_version', '<', currentVersion)]))
@@ -158,18 +227,27 @@ async function rollUp(ctx: RequestContext, contractId: string, currentVersion: n
 export async function declineContract(ctx: RequestContext, contractId: string, input: DeclineInput) {
   const { contract, assignment } = await lockOwnAssignment(ctx, contractId);
   if (assignment.status === 'signed') throw new AppError('already_signed', 'You signed this contract; ask the administrator to withdraw it instead');
+  return recordDecline(ctx, { assignment, contractId, title: contract.title, reason: input.reason });
+}
+
+/** Closes an assignment as declined and tells the person who assigned it. */
+export async function recordDecline(ctx: SigningContext, d: { assignment: AssignmentRow; contractId: string; title: string; reason: string; provider?: string }) {
+  const { assignment, contractId } = d;
   const now = new Date();
-  await ctx.trx.updateTable('contract_assignments').set({ status: 'declined', declined_at: now, decline_reason: input.reason, viewed_at: sql<Date>`coalesce(viewed_at, now())` })
+  await ctx.trx.updateTable('contract_assignments').set({ status: 'declined', declined_at: now, decline_reason: d.reason, viewed_at: sql<Date>`coalesce(viewed_at, now())` })
     .where('id', '=', assignment.id).execute();
-  if (assignment.assigned_by && assignment.assigned_by !== ctx.actor.userId) {
-    const me = await ctx.trx.selectFrom('users').select(['first_name', 'last_name']).where('id', '=', ctx.actor.userId).executeTakeFirstOrThrow();
+  if (assignment.assigned_by && assignment.assigned_by !== assignment.artist_id) {
+    const artist = await ctx.trx.selectFrom('users').select(['first_name', 'last_name']).where('id', '=', assignment.artist_id).executeTakeFirstOrThrow();
     await notify(ctx, {
       type: 'contract_signed', recipients: [assignment.assigned_by], link: `/contracts/${contractId}`,
-      subject: `${me.first_name} ${me.last_name} declined ${contract.title}`, body: `Reason: ${input.reason}`,
+      subject: `${artist.first_name} ${artist.last_name} declined ${d.title}`, body: `Reason: ${d.reason}`,
       data: { contract_id: contractId, assignment_id: assignment.id, status: 'declined' },
     });
   }
-  await ctx.audit({ entityType: 'contract_assignment', entityId: assignment.id, action: 'contract.declined', before: { status: assignment.status }, after: { status: 'declined', contract_id: contractId, reason: input.reason } });
+  await ctx.audit({
+    entityType: 'contract_assignment', entityId: assignment.id, action: 'contract.declined', before: { status: assignment.status },
+    after: { status: 'declined', contract_id: contractId, reason: d.reason, ...(d.provider ? { provider: d.provider } : {}) },
+  });
   ctx.publish({ type: 'contract.status', organizationId: ctx.organizationId, roles: ['admin', 'system_admin'], data: { contract_id: contractId, assignment_id: assignment.id, status: 'declined' } });
   return { assignment_id: assignment.id, status: 'declined' as const, declined_at: now.toISOString() };
 }

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -24,7 +25,7 @@ import { CheckCircleIcon, DownloadIcon, SignIcon } from '../../components/icons.
 import { downloadSignedCopy } from './download.js';
 import { SignaturePad } from './SignaturePad.js';
 import { awaitsMySignature } from './useMyContracts.js';
-import { CONSENT_TEXT, contractKeys, formatDateTime, type Contract, type MyAssignment, type SignResult } from './types.js';
+import { CONSENT_TEXT, contractKeys, formatDateTime, type Contract, type MyAssignment, type SignRedirect, type SignResult } from './types.js';
 
 /** A cursive face where the device has one; the API draws the typed signature on the PDF itself. */
 const SIGNATURE_FONT = '"Segoe Script", "Brush Script MT", "Snell Roundhand", "URW Chancery L", cursive';
@@ -95,9 +96,39 @@ export function SignPanel({ contract, assignment }: { contract: Contract; assign
 
   return (
     <>
+      <DocusignReturnNotice />
       <SignForm contract={contract} assignment={assignment} onSigned={setJustSigned} onDecline={() => setDeclining(true)} />
       <DeclineDialog open={declining} contract={contract} onClose={() => setDeclining(false)} />
     </>
+  );
+}
+
+/**
+ * Back from DocuSign (it adds `event=` to the return link): what happened there. The signature
+ * itself arrives from DocuSign a moment later, and the page follows it live.
+ */
+function DocusignReturnNotice() {
+  const [params] = useSearchParams();
+  if (params.get('signing') !== 'docusign') return null;
+  const event = params.get('event');
+  if (event === 'signing_complete') {
+    return (
+      <Alert severity="success" role="status">
+        DocuSign has your signature. The signed copy appears here as soon as DocuSign sends it, usually within a minute.
+      </Alert>
+    );
+  }
+  if (event === 'decline') {
+    return (
+      <Alert severity="info" role="status">
+        You declined in DocuSign. The office will be told once DocuSign reports it.
+      </Alert>
+    );
+  }
+  return (
+    <Alert severity="info" role="status">
+      {event === 'ttl_expired' || event === 'session_timeout' ? 'The DocuSign page timed out.' : 'You left DocuSign without signing.'} You can continue whenever you are ready.
+    </Alert>
   );
 }
 
@@ -118,17 +149,23 @@ function SignForm({ contract, assignment, onSigned, onDecline }: {
   const consentError = form.fieldError('consent');
   const drawnError = form.fieldError('signature.image');
 
+  const viaDocusign = assignment.signing_provider === 'docusign';
+
   const submit = form.run(
     () => {
       const problems: Record<string, string> = {};
-      if (kind === 'typed' && name.trim().length < 2) problems['signature.name'] = 'Type your full name';
-      if (kind === 'drawn' && !drawing) problems['signature.image'] = 'Draw your signature in the box';
+      if (!viaDocusign && kind === 'typed' && name.trim().length < 2) problems['signature.name'] = 'Type your full name';
+      if (!viaDocusign && kind === 'drawn' && !drawing) problems['signature.image'] = 'Draw your signature in the box';
       if (!consent) problems.consent = 'Tick the box to agree to sign electronically';
       return problems;
     },
     async () => {
       const signature = kind === 'typed' ? { kind, name: name.trim() } : { kind, image: drawing };
-      const result = await apiPost<SignResult>(`/api/v1/contracts/${contract.id}/sign`, { consent: true, signature });
+      const result = await apiPost<SignResult | SignRedirect>(`/api/v1/contracts/${contract.id}/sign`, viaDocusign ? { consent: true } : { consent: true, signature });
+      if (result.status === 'redirect') {
+        window.location.assign(result.url);
+        return;
+      }
       onSigned(result);
       void queryClient.invalidateQueries({ queryKey: contractKeys.all });
       // Take screen-reader and keyboard users to the outcome.
@@ -153,53 +190,59 @@ function SignForm({ contract, assignment, onSigned, onDecline }: {
           )}
           <FormError error={form.error} />
 
-          <Box component="fieldset" sx={{ border: 0, m: 0, p: 0 }}>
-            <Typography component="legend" sx={{ fontWeight: 600, mb: 0.5 }}>
-              Your signature
-            </Typography>
-            <RadioGroup row value={kind} onChange={(e) => setKind(e.target.value as 'typed' | 'drawn')} name="signature.kind">
-              <FormControlLabel value="typed" control={<Radio />} label="Type my name" sx={{ minHeight: 44, mr: 3 }} />
-              <FormControlLabel value="drawn" control={<Radio />} label="Draw my signature" sx={{ minHeight: 44 }} />
-            </RadioGroup>
-          </Box>
-
-          {kind === 'typed' ? (
-            <>
-              <Field label="Full name" name="signature.name" autoComplete="name" inputProps={{ maxLength: 100 }} {...form.bind('signature.name', name, setName)} />
-              <Box
-                aria-label="Signature preview"
-                role="img"
-                sx={{ border: 1, borderColor: 'divider', borderRadius: 2, px: 3, pt: 2, pb: 1, bgcolor: 'common.white', overflow: 'hidden' }}
-              >
-                <Typography
-                  aria-hidden
-                  sx={{ fontFamily: SIGNATURE_FONT, fontStyle: 'italic', fontSize: { xs: '2rem', sm: '2.5rem' }, color: '#0D2A5C', lineHeight: 1.3, overflowWrap: 'anywhere', minHeight: '1.3em' }}
-                >
-                  {name.trim() || ' '}
-                </Typography>
-                <Box sx={{ borderTop: 1, borderColor: '#9AA5B1', mt: 0.5, pt: 0.5 }}>
-                  <Typography aria-hidden sx={{ fontSize: '0.75rem', color: 'text.secondary' }}>
-                    Signature preview
-                  </Typography>
-                </Box>
-              </Box>
-            </>
+          {viaDocusign ? (
+            <Typography>You sign on DocuSign's secure page and come back here afterwards. DocuSign sends the signed copy to this portal.</Typography>
           ) : (
-            <Box>
-              <SignaturePad
-                onChange={(png) => {
-                  setDrawing(png);
-                  if (png) form.clearFieldError('signature.image');
-                }}
-                invalid={Boolean(drawnError)}
-                describedBy={drawnError ? `${ids}-drawn-error` : undefined}
-              />
-              {drawnError && (
-                <FormHelperText error id={`${ids}-drawn-error`} role="alert">
-                  {drawnError}
-                </FormHelperText>
+            <>
+              <Box component="fieldset" sx={{ border: 0, m: 0, p: 0 }}>
+                <Typography component="legend" sx={{ fontWeight: 600, mb: 0.5 }}>
+                  Your signature
+                </Typography>
+                <RadioGroup row value={kind} onChange={(e) => setKind(e.target.value as 'typed' | 'drawn')} name="signature.kind">
+                  <FormControlLabel value="typed" control={<Radio />} label="Type my name" sx={{ minHeight: 44, mr: 3 }} />
+                  <FormControlLabel value="drawn" control={<Radio />} label="Draw my signature" sx={{ minHeight: 44 }} />
+                </RadioGroup>
+              </Box>
+
+              {kind === 'typed' ? (
+                <>
+                  <Field label="Full name" name="signature.name" autoComplete="name" inputProps={{ maxLength: 100 }} {...form.bind('signature.name', name, setName)} />
+                  <Box
+                    aria-label="Signature preview"
+                    role="img"
+                    sx={{ border: 1, borderColor: 'divider', borderRadius: 2, px: 3, pt: 2, pb: 1, bgcolor: 'common.white', overflow: 'hidden' }}
+                  >
+                    <Typography
+                      aria-hidden
+                      sx={{ fontFamily: SIGNATURE_FONT, fontStyle: 'italic', fontSize: { xs: '2rem', sm: '2.5rem' }, color: '#0D2A5C', lineHeight: 1.3, overflowWrap: 'anywhere', minHeight: '1.3em' }}
+                    >
+                      {name.trim() || ' '}
+                    </Typography>
+                    <Box sx={{ borderTop: 1, borderColor: '#9AA5B1', mt: 0.5, pt: 0.5 }}>
+                      <Typography aria-hidden sx={{ fontSize: '0.75rem', color: 'text.secondary' }}>
+                        Signature preview
+                      </Typography>
+                    </Box>
+                  </Box>
+                </>
+              ) : (
+                <Box>
+                  <SignaturePad
+                    onChange={(png) => {
+                      setDrawing(png);
+                      if (png) form.clearFieldError('signature.image');
+                    }}
+                    invalid={Boolean(drawnError)}
+                    describedBy={drawnError ? `${ids}-drawn-error` : undefined}
+                  />
+                  {drawnError && (
+                    <FormHelperText error id={`${ids}-drawn-error`} role="alert">
+                      {drawnError}
+                    </FormHelperText>
+                  )}
+                </Box>
               )}
-            </Box>
+            </>
           )}
 
           <Box>
@@ -224,16 +267,18 @@ function SignForm({ contract, assignment, onSigned, onDecline }: {
               </FormHelperText>
             )}
           </Box>
-          <Typography sx={{ color: 'text.secondary', fontSize: '0.875rem' }}>
-            Signing adds a certificate page (your name, e-mail, the time, this device and the document's fingerprint) and the organization's digital signature to a
-            copy of the document.
-          </Typography>
+          {!viaDocusign && (
+            <Typography sx={{ color: 'text.secondary', fontSize: '0.875rem' }}>
+              Signing adds a certificate page (your name, e-mail, the time, this device and the document's fingerprint) and the organization's digital signature to a
+              copy of the document.
+            </Typography>
+          )}
           <Box sx={{ display: 'flex', gap: 1.5, flexDirection: { xs: 'column-reverse', sm: 'row' }, justifyContent: 'flex-end' }}>
             <Button variant="outlined" color="error" onClick={onDecline} disabled={form.pending} sx={{ minHeight: 44 }}>
               Decline
             </Button>
             <Button type="submit" variant="contained" size="large" startIcon={<SignIcon />} loading={form.pending} sx={{ minHeight: 48 }}>
-              Sign contract
+              {viaDocusign ? 'Continue to DocuSign' : 'Sign contract'}
             </Button>
           </Box>
         </CardContent>

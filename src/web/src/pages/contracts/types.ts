@@ -81,6 +81,8 @@ export interface MyAssignment {
   decline_reason: string | null;
   /** Open for signing now (sent/viewed, or signed an older version). */
   can_sign?: boolean;
+  /** builtin: signed on this page; docusign: on DocuSign's page, reached from here. */
+  signing_provider?: 'builtin' | 'docusign';
 }
 
 /** GET /api/v1/contracts items (with the viewer's `my_assignment` and, for admins, `signatures`); GET /api/v1/contracts/:id adds `versions`. */
@@ -145,6 +147,15 @@ export interface SignResult {
   signed_at: string;
   version: number;
   signed_document: { sha256: string; size_bytes?: number };
+}
+
+/** The answer of POST /sign with DocuSign: where to send the signer. */
+export interface SignRedirect {
+  assignment_id: string;
+  status: 'redirect';
+  provider: 'docusign';
+  url: string;
+  expires_at: string;
 }
 
 export type { DownloadLink } from '../../api.js';
