@@ -11,6 +11,8 @@ const PORT = Number(process.env.E2E_PORT ?? 3199);
 const BASE_URL = `http://localhost:${PORT}`;
 // Another port, another data directory: two runs side by side never share (or wipe) a database.
 const DATA_DIR = PORT === 3199 ? './data/e2e' : `./data/e2e-${PORT}`;
+/** A second portal, signing through DocuSign (test/e2e/fixtures/docusign-server.ts), two ports up (support.ts knows it too). */
+const DOCUSIGN_PORT = PORT + 2;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -42,14 +44,26 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  webServer: {
-    // A fresh database every run: embedded in DATA_DIR, or a new one on the DATABASE_URL server.
-    command: 'npx tsx scripts/e2e-server.ts',
-    url: `${BASE_URL}/api/v1/ready`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', TZ: 'UTC', NODE_ENV: 'development' },
-  },
+  webServer: [
+    {
+      // A fresh database every run: embedded in DATA_DIR, or a new one on the DATABASE_URL server.
+      command: 'npx tsx scripts/e2e-server.ts',
+      url: `${BASE_URL}/api/v1/ready`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', TZ: 'UTC', NODE_ENV: 'development' },
+    },
+    {
+      // Prism loads DocuSign's 2 MB Swagger file first: allow for a slow machine.
+      command: 'npx tsx test/e2e/fixtures/docusign-server.ts',
+      url: `http://localhost:${DOCUSIGN_PORT}/api/v1/ready`,
+      reuseExistingServer: false,
+      timeout: 240_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { PORT: String(DOCUSIGN_PORT), DATA_DIR: `${DATA_DIR}-docusign`, E2E_DB_NAME: 'bigportal_e2e_docusign', LOG_LEVEL: 'warn', TZ: 'UTC', NODE_ENV: 'development' },
+    },
+  ],
 });

@@ -9,7 +9,9 @@ import { migrate } from '../src/server/db/migrate.js';
 import { ensureAppLogin, withDatabase } from '../src/server/db/provision.js';
 import { jobDefinitions } from '../src/server/jobs/registry.js';
 
-const E2E_DB = 'bigportal_e2e';
+// A second server of the browser tests (DocuSign) names its own database.
+const E2E_DB = process.env.E2E_DB_NAME ?? 'bigportal_e2e';
+if (!/^[a-z_][a-z0-9_]*$/.test(E2E_DB)) throw new Error('E2E_DB_NAME: lower-case letters, digits and _ only');
 const E2E_LOGIN = 'bigportal_app_e2e';
 
 if (process.env.DATA_DIR) fs.rmSync(process.env.DATA_DIR, { recursive: true, force: true });

@@ -6,6 +6,8 @@ import { AxeBuilder } from '@axe-core/playwright';
 /** Same values as playwright.config.ts. */
 const PORT = Number(process.env.E2E_PORT ?? 3199);
 export const BASE_URL = `http://localhost:${PORT}`;
+/** The second portal, signing through DocuSign (playwright.config.ts). */
+export const DOCUSIGN_BASE_URL = `http://localhost:${PORT + 2}`;
 export const OUTBOX_DIR = path.resolve(PORT === 3199 ? 'data/e2e/outbox' : `data/e2e-${PORT}/outbox`);
 
 /** A suffix that keeps e-mails and addresses unique when a run is retried on the same database. */
@@ -67,8 +69,8 @@ export async function postPatiently(request: APIRequestContext, url: string, opt
 }
 
 /** Signs up an organization through the API (one of the 5 sign-ups per minute per address). */
-export async function signUpOrganization(request: APIRequestContext, who: { name: string; slug: string; email: string; password: string; first_name: string; last_name: string }) {
-  const res = await postPatiently(request, `${BASE_URL}/api/v1/organizations`, {
+export async function signUpOrganization(request: APIRequestContext, who: { name: string; slug: string; email: string; password: string; first_name: string; last_name: string }, base = BASE_URL) {
+  const res = await postPatiently(request, `${base}/api/v1/organizations`, {
     data: { name: who.name, slug: who.slug, admin: { email: who.email, password: who.password, first_name: who.first_name, last_name: who.last_name } },
   });
   expect(res.status(), await res.text()).toBe(201);
@@ -76,8 +78,8 @@ export async function signUpOrganization(request: APIRequestContext, who: { name
 }
 
 /** Invites someone through the API and answers the accept link. */
-export async function invite(request: APIRequestContext, accessToken: string, email: string, role = 'artist') {
-  const res = await postPatiently(request, `${BASE_URL}/api/v1/admin/users`, { data: { email, role }, headers: { authorization: `Bearer ${accessToken}` } });
+export async function invite(request: APIRequestContext, accessToken: string, email: string, role = 'artist', base = BASE_URL) {
+  const res = await postPatiently(request, `${base}/api/v1/admin/users`, { data: { email, role }, headers: { authorization: `Bearer ${accessToken}` } });
   expect(res.status(), await res.text()).toBe(201);
   return ((await res.json()) as { accept_url: string }).accept_url;
 }
@@ -112,9 +114,9 @@ export async function useSession(context: BrowserContext, answer: SignedInAnswer
 }
 
 /** Joins through an invitation link with the API (as the web app would, but with the refresh token in the body). */
-export async function registerFromInvitation(request: APIRequestContext, acceptUrl: string, who: { password: string; first_name: string; last_name: string }) {
+export async function registerFromInvitation(request: APIRequestContext, acceptUrl: string, who: { password: string; first_name: string; last_name: string }, base = BASE_URL) {
   const token = new URL(acceptUrl).searchParams.get('token');
-  const res = await postPatiently(request, `${BASE_URL}/api/v1/auth/register`, {
+  const res = await postPatiently(request, `${base}/api/v1/auth/register`, {
     data: { invitation_token: token, password: who.password, first_name: who.first_name, last_name: who.last_name },
   });
   expect(res.status(), await res.text()).toBe(201);

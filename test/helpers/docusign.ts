@@ -4,6 +4,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
 
 /**
@@ -12,7 +13,7 @@ import { jwtVerify } from 'jose';
  * `consumes` list, which validators read as "no body allowed". Those two defects are mended
  * (open schemas for the missing definitions; JSON as the API's media type); nothing else changes.
  */
-export function loadableDocusignSpec(source = path.resolve('../shared/specs/docusign-esignature.rest.swagger-v2.json')): string {
+export function loadableDocusignSpec(source = fileURLToPath(new URL('../fixtures/specs/docusign-esignature.rest.swagger-v2.json', import.meta.url))): string {
   const spec = JSON.parse(fs.readFileSync(source, 'utf8')) as {
     definitions: Record<string, unknown>;
     consumes?: string[];

@@ -68,8 +68,10 @@ export function SignPanel({ contract, assignment }: { contract: Contract; assign
             </Typography>
           </Box>
           <Typography>
-            Version {justSigned?.version ?? assignment.signed_version ?? assignment.version_assigned}, signed {formatDateTime(signedAt)}. The signed PDF carries a certificate page and a
-            digital signature that PDF readers can check.
+            Version {justSigned?.version ?? assignment.signed_version ?? assignment.version_assigned}, signed {formatDateTime(signedAt)}.{' '}
+            {assignment.signing_provider === 'docusign'
+              ? "The signed PDF is DocuSign's, with its certificate of completion."
+              : 'The signed PDF carries a certificate page and a digital signature that PDF readers can check.'}
           </Typography>
           <DownloadSignedButton contractId={contract.id} />
         </CardContent>
