@@ -326,6 +326,34 @@ describe('queue, filters and exports', () => {
     expect(theirs.body).not.toContain(a.id);
     expect(theirs.body.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(2);
   });
+  it("bank file with bank details: finance roles get each payee's account (reads audited); others 403; people without details show an empty holder", async () => {
+    const withBank = await addUser(t.services, org.id, 'artist', `iban.${Date.now()}@example.com`);
+    const without = await addUser(t.services, org.id, 'artist', `nobank.${Date.now()}@example.com`);
+    const saved = await t.app.inject({ method: 'PATCH', url: '/api/v1/me/artist-profile', headers: withBank.auth, payload: { bank_account: { account_holder: 'Maria Callas', iban: 'DE89370400440532013000' } } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const ids = [(await submitted(withBank, '75.00')).id, (await submitted(without, '20.00')).id];
+    const batch = await t.app.inject({ method: 'POST', url: '/api/v1/payment-batches', headers: org.users.accountant.auth, payload: { expense_ids: ids } });
+    expect(batch.statusCode, batch.body).toBe(201);
+    const url = `/api/v1/payment-batches/${batch.json().id}/export?bank_details=true`;
+
+    const file = await t.app.inject({ url, headers: org.users.accountant.auth });
+    expect(file.statusCode, file.body).toBe(200);
+    expect(file.headers['content-disposition']).toMatch(/-with-bank-details\.csv"$/);
+    const [header, ...rows] = file.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(header!.split(',').slice(-4)).toEqual(['account_holder', 'iban', 'routing_number', 'account_number']);
+    expect(rows.find((r) => r.includes(withBank.email))).toMatch(/,75\.00,USD,1,.*,Maria Callas,DE89370400440532013000,,$/);
+    expect(rows.find((r) => r.includes(without.email))).toMatch(/,20\.00,USD,1,.*,,,,$/);
+    const reads = await withTenant(t.services.database.db, { organizationId: org.id }, (trx) => trx.selectFrom('audit_logs').select(['entity_id', 'after'])
+      .where('organization_id', '=', org.id).where('action', '=', 'pii.view').where('actor_id', '=', org.users.accountant.id).execute());
+    expect(reads.filter((r) => (r.after as { via?: string }).via === `payment_batch:${batch.json().id}`).map((r) => r.entity_id)).toEqual([withBank.id]);
+
+    // Administrators pay batches but may not read bank accounts; without the option the file names payees only.
+    expectProblem(await t.app.inject({ url, headers: org.users.admin.auth }), 403, 'forbidden');
+    expect((await t.app.inject({ url: url.replace('?bank_details=true', ''), headers: org.users.admin.auth })).statusCode).toBe(200);
+    const plain = await t.app.inject({ url: url.replace('?bank_details=true', ''), headers: org.users.accountant.auth });
+    expect(plain.body).not.toContain('DE89370400440532013000');
+    expectProblem(await t.app.inject({ url: url.replace('true', 'yes'), headers: org.users.accountant.auth }), 400, 'validation_error');
+  });
 });
 
 describe('offline replays', () => {

@@ -255,6 +255,12 @@ test('an artist claims a photographed receipt; approvals follow the limits; the 
   const csv = fs.readFileSync((await (await download).path())!, 'utf8');
   expect(csv).toMatch(/^\uFEFFbatch_reference,payee_name,payee_email,amount,currency/);
   expect(csv).toContain(`Rosa Singer,rosa.${id}@example.com,1325.50,USD,2`);
+  // The finance director may add the payees' bank accounts (Rosa has none on file: empty columns).
+  const withBank = fd.page.waitForEvent('download');
+  await batch.getByRole('button', { name: /Export PAY-.* with bank details/ }).click();
+  const bankCsv = fs.readFileSync((await (await withBank).path())!, 'utf8');
+  expect(bankCsv.split('\r\n')[0]).toMatch(/,account_holder,iban,routing_number,account_number$/);
+  expect(bankCsv).toContain(`Rosa Singer,rosa.${id}@example.com,1325.50,USD,2`);
 
   await batch.getByRole('button', { name: /Mark PAY-.* as paid/ }).click();
   const confirm = fd.page.getByRole('dialog', { name: /Mark PAY-.* as paid\?/ });

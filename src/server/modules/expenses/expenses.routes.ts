@@ -12,7 +12,7 @@ import * as approvals from './approvals.service.js';
 import * as categories from './categories.service.js';
 import type { ExpenseRow } from './expenses.queries.js';
 import {
-  approveBody, batchListSchema, batchSchema, categorySchema, createBatchBody, createCategoryBody, createExpenseBody, expenseListSchema, expenseSchema,
+  approveBody, batchExportQuery, batchListSchema, batchSchema, categorySchema, createBatchBody, createCategoryBody, createExpenseBody, expenseListSchema, expenseSchema,
   listExpensesQuery, receiptLinkQuery, receiptUploadSchema, rejectBody, updateCategoryBody, updateExpenseBody,
 } from './expenses.schemas.js';
 import * as service from './expenses.service.js';
@@ -212,6 +212,9 @@ export const expensesRoutes: FastifyPluginAsyncZod = async (app) => {
   }));
 
   app.get('/payment-batches/:id/export', {
-    schema: { tags, summary: 'The bank file of a batch (CSV, one payment per person, formula-safe)', params: idParams, produces: ['text/csv'], response: { ...problems(400, 401, 403, 404) } },
-  }, async (req, reply) => sendCsv(reply, await readInTenant(req, (ctx) => payments.batchCsv(ctx, req.params.id))));
+    schema: {
+      tags, summary: 'The bank file of a batch (CSV, one payment per person, formula-safe); bank_details=true adds each payee\'s account (roles that may read bank accounts; each read audited)',
+      params: idParams, querystring: batchExportQuery, produces: ['text/csv'], response: { ...problems(400, 401, 403, 404) },
+    },
+  }, async (req, reply) => sendCsv(reply, await readInTenant(req, (ctx) => payments.batchCsv(ctx, req.params.id, req.query.bank_details ? { cipher: app.services.fieldCipher } : undefined))));
 };

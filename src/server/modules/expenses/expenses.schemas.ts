@@ -172,3 +172,6 @@ export const batchListSchema = listResponse(batchSchema).meta({ id: 'PaymentBatc
 
 export const receiptUploadSchema = z.object({ receipt: receiptSchema, expense: expenseSchema }).meta({ id: 'ExpenseReceiptUpload' });
 export const receiptLinkQuery = z.strictObject({ variant: z.enum(['image', 'thumbnail']).default('image') });
+export const batchExportQuery = z.strictObject({
+  bank_details: z.enum(['true', 'false']).optional().transform((v) => v === 'true').describe("Add each payee's account holder, IBAN, routing and account number (needs the right to read bank accounts)"),
+});

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { authorize } from '../../auth/policy.js';
+import type { FieldCipher } from '../../crypto/field-encryption.js';
 import { toCsv } from '../../files/csv.js';
 import type { RequestContext } from '../../http/context.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { paginate } from '../../http/pagination.js';
 import { notify } from '../notifications/notifications.service.js';
+import { payeeBankAccounts } from '../profiles/profiles.service.js';
 import { cents, formatCents } from './expenses.schemas.js';
 
 /**
@@ -76,21 +78,31 @@ export async function getBatch(ctx: RequestContext, batchId: string) {
 
 /**
  * The bank file of a batch: one payment per person (their expenses summed exactly), as CSV safe to
- * open in a spreadsheet. Bank details stay in the artist profiles (encrypted) and are not copied here.
+ * open in a spreadsheet. With `bankDetails` (finance roles who may read bank accounts) each payee's
+ * account holder, IBAN or routing and account number are added from their encrypted profile, each
+ * read audited; without, the file names payees only.
  */
-export async function batchCsv(ctx: RequestContext, batchId: string) {
+export async function batchCsv(ctx: RequestContext, batchId: string, bankDetails?: { cipher: FieldCipher }) {
   const batch = await getBatch(ctx, batchId);
   const rows = await ctx.trx.selectFrom('expenses as e').innerJoin('users as u', 'u.id', 'e.artist_id')
     .select(['u.id', 'u.first_name', 'u.last_name', 'u.email', sql<string>`sum(e.amount_base)::text`.as('total'), sql<string>`count(*)::int`.as('count'),
       sql<string>`string_agg(e.id::text, ' ' ORDER BY e.expense_date)`.as('expense_ids')])
     .where('e.organization_id', '=', ctx.organizationId).where('e.payment_batch_id', '=', batchId)
     .groupBy(['u.id', 'u.first_name', 'u.last_name', 'u.email']).orderBy('u.last_name').orderBy('u.first_name').execute();
-  await ctx.audit({ entityType: 'payment_batch', entityId: batchId, action: 'payment_batch.exported', after: { rows: rows.length } });
+  const accounts = bankDetails ? await payeeBankAccounts(ctx, bankDetails.cipher, rows.map((r) => r.id), `payment_batch:${batchId}`) : null;
+  await ctx.audit({ entityType: 'payment_batch', entityId: batchId, action: 'payment_batch.exported', after: { rows: rows.length, bank_details: Boolean(accounts) } });
+  const columns = ['batch_reference', 'payee_name', 'payee_email', 'amount', 'currency', 'expense_count', 'payment_reference', 'expense_ids'];
+  const bankColumns = ['account_holder', 'iban', 'routing_number', 'account_number'];
   return {
-    filename: `${batch.reference}.csv`,
-    body: toCsv(['batch_reference', 'payee_name', 'payee_email', 'amount', 'currency', 'expense_count', 'payment_reference', 'expense_ids'], rows.map((r) => ({
-      batch_reference: batch.reference, payee_name: `${r.first_name} ${r.last_name}`, payee_email: r.email, amount: formatCents(cents(r.total)),
-      currency: batch.currency, expense_count: r.count, payment_reference: `${batch.reference} expenses`, expense_ids: r.expense_ids,
-    }))),
+    filename: `${batch.reference}${accounts ? '-with-bank-details' : ''}.csv`,
+    body: toCsv(accounts ? [...columns, ...bankColumns] : columns, rows.map((r) => {
+      const account = accounts?.get(r.id) ?? null;
+      return {
+        batch_reference: batch.reference, payee_name: `${r.first_name} ${r.last_name}`, payee_email: r.email, amount: formatCents(cents(r.total)),
+        currency: batch.currency, expense_count: r.count, payment_reference: `${batch.reference} expenses`, expense_ids: r.expense_ids,
+        // An empty account_holder tells the accountant this person has no bank details on file.
+        ...(accounts ? { account_holder: account?.account_holder ?? '', iban: account?.iban ?? '', routing_number: account?.routing_number ?? '', account_number: account?.account_number ?? '' } : {}),
+      };
+    })),
   };
 }

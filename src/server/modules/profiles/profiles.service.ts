@@ -213,6 +213,21 @@ export async function getMemberSensitive(ctx: RequestContext, cipher: FieldCiphe
   return presentSensitive(membership.user_id, taxId, bank);
 }
 
+/**
+ * Payees' decrypted bank accounts for a bank file (finance roles); each payee's read is audited
+ * like a reveal. People without bank details on file answer null.
+ */
+export async function payeeBankAccounts(ctx: RequestContext, cipher: FieldCipher, userIds: readonly string[], via: string) {
+  authorize(ctx.actor, 'artist_profiles:read_sensitive');
+  const accounts = new Map<string, BankAccountPlain | null>();
+  for (const userId of userIds) {
+    const row = await queries.findArtistProfile(ctx.trx, userId);
+    accounts.set(userId, row?.bank_account_encrypted ? unseal(ctx, cipher, userId, row).bank : null);
+    if (row?.bank_account_encrypted) await ctx.audit({ entityType: 'artist_profile', entityId: userId, action: 'pii.view', after: { fields: ['bank_account'], via } });
+  }
+  return accounts;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Personal data export
 

@@ -137,11 +137,15 @@ function ReadyToPay({ onCreated }: { onCreated: (batch: PaymentBatch) => void })
   );
 }
 
+/** Roles that may read bank accounts (the policy's artist_profiles:read_sensitive). */
+const READS_BANK_DETAILS = ['accountant', 'finance_director'] as const;
+
 function BatchRow({ batch: b, onPaid }: { batch: PaymentBatch; onPaid: (b: PaymentBatch) => void }) {
+  const readsBankDetails = useHasRole(READS_BANK_DETAILS);
   const [asking, setAsking] = useState(false);
   const exportCsv = useMutation({
-    mutationFn: async () => {
-      const { blob, filename } = await apiDownload(`/api/v1/payment-batches/${b.id}/export`);
+    mutationFn: async (bankDetails: boolean) => {
+      const { blob, filename } = await apiDownload(`/api/v1/payment-batches/${b.id}/export${bankDetails ? '?bank_details=true' : ''}`);
       saveBlob(blob, filename ?? `${b.reference}.csv`);
     },
   });
@@ -169,9 +173,22 @@ function BatchRow({ batch: b, onPaid }: { batch: PaymentBatch; onPaid: (b: Payme
         {b.paid_at ? ` · paid ${formatTime(b.paid_at)}` : ''}
       </Typography>
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-        <Button variant="outlined" size="small" startIcon={<DownloadIcon />} onClick={() => exportCsv.mutate()} loading={exportCsv.isPending} aria-label={`Export ${b.reference} as CSV`} sx={{ minHeight: 44 }}>
+        <Button variant="outlined" size="small" startIcon={<DownloadIcon />} onClick={() => exportCsv.mutate(false)} loading={exportCsv.isPending && !exportCsv.variables} aria-label={`Export ${b.reference} as CSV`} sx={{ minHeight: 44 }}>
           Export CSV
         </Button>
+        {readsBankDetails && (
+          <Button
+            variant="outlined"
+            size="small"
+            startIcon={<DownloadIcon />}
+            onClick={() => exportCsv.mutate(true)}
+            loading={exportCsv.isPending && exportCsv.variables}
+            aria-label={`Export ${b.reference} with bank details`}
+            sx={{ minHeight: 44 }}
+          >
+            With bank details
+          </Button>
+        )}
         {b.status === 'processing' && (
           <Button variant="contained" size="small" startIcon={<CheckCircleIcon />} onClick={() => setAsking(true)} aria-label={`Mark ${b.reference} as paid`} sx={{ minHeight: 44 }}>
             Mark paid
