@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/server/db/tenant.js';
 import { addUser, createOrganization, startTestApp, type TestApp, type TestOrganization, type TestUser } from '../helpers/app.js';
 import { loadableDocusignSpec, startTokenServer, type TokenServer } from '../helpers/docusign.js';
-import { prismAccepted, startPrism, type PrismExchange, type PrismMock } from '../helpers/prism.js';
+import { freePort, prismAccepted, startPrism, type PrismExchange, type PrismMock } from '../helpers/prism.js';
 import { expectProblem, multipart } from './support.js';
 
 /**
@@ -62,12 +62,12 @@ afterAll(async () => {
   await tokens?.close();
 });
 
-async function assignedContract(people: TestUser[], title: string) {
+async function assignedContract(people: TestUser[], title: string, app = t, o = org) {
   const body = multipart([{ filename: 'ophelia.pdf', contentType: 'application/pdf', data: await pdf(['The Artist agrees to perform the role of Ophelia.', 'Fee: EUR 12,000.']) }], { data: JSON.stringify({ title }) });
-  const made = await t.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...org.users.admin.auth, ...body.headers }, payload: body.payload });
+  const made = await app.app.inject({ method: 'POST', url: '/api/v1/contracts', headers: { ...o.users.admin.auth, ...body.headers }, payload: body.payload });
   expect(made.statusCode, made.body).toBe(201);
   const contract = made.json() as { id: string; versions: Array<{ file: { sha256: string } }> };
-  const res = await t.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: org.users.admin.auth, payload: { artist_ids: people.map((p) => p.id) } });
+  const res = await app.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/assign`, headers: o.users.admin.auth, payload: { artist_ids: people.map((p) => p.id) } });
   expect(res.statusCode, res.body).toBe(200);
   return contract;
 }
@@ -191,6 +191,31 @@ describe('signing through DocuSign', () => {
     const notJson = await t.app.inject({ method: 'POST', url: '/api/v1/integrations/docusign/connect', headers: { 'content-type': 'application/json', 'x-docusign-signature-1': createHmac('sha256', HMAC_KEY).update('[1,2').digest('base64') }, payload: '[1,2' });
     expectProblem(notJson, 400, 'validation_error');
   }, 60_000);
+});
+
+describe('DocuSign unreachable', () => {
+  it('starting to sign answers 502 signature_provider_unavailable and records nothing', async () => {
+    const down = await startTestApp({
+      SIGNATURE_PROVIDER: 'docusign', DOCUSIGN_API_URL: `http://127.0.0.1:${await freePort()}`, DOCUSIGN_AUTH_URL: tokens.url, DOCUSIGN_ACCOUNT_ID: ACCOUNT,
+      DOCUSIGN_INTEGRATION_KEY: tokens.integrationKey, DOCUSIGN_USER_ID: tokens.userId, DOCUSIGN_PRIVATE_KEY: tokens.privateKeyPem, DOCUSIGN_CONNECT_HMAC_KEYS: HMAC_KEY,
+    });
+    try {
+      const o = await createOrganization(down.services, 'Offline Opera');
+      const contract = await assignedContract([o.users.artist], 'Mimì — principal agreement', down, o);
+      const res = await down.app.inject({ method: 'POST', url: `/api/v1/contracts/${contract.id}/sign`, headers: o.users.artist.auth, payload: { consent: true } });
+      expectProblem(res, 502, 'signature_provider_unavailable');
+      expect(res.body).not.toContain('127.0.0.1');
+      const rows = await withTenant(down.services.database.db, { organizationId: o.id }, async (trx) => ({
+        envelopes: await trx.selectFrom('signature_envelopes').select('id').where('organization_id', '=', o.id).execute(),
+        assignment: await trx.selectFrom('contract_assignments').select(['status', 'viewed_at']).where('organization_id', '=', o.id).executeTakeFirstOrThrow(),
+      }));
+      expect(rows.envelopes).toEqual([]);
+      expect(rows.assignment).toMatchObject({ viewed_at: null });
+      expect(rows.assignment.status).not.toBe('viewed');
+    } finally {
+      await down.close();
+    }
+  });
 });
 
 describe('without DocuSign configured', () => {

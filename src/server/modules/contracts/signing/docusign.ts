@@ -43,6 +43,7 @@ export interface RecipientViewRequest {
 }
 
 const JWT_LIFETIME_SECONDS = 3600;
+const REQUEST_TIMEOUT_MS = 20_000;
 
 export class DocusignClient {
   private readonly key: KeyObject;
@@ -50,6 +51,15 @@ export class DocusignClient {
 
   constructor(private readonly settings: DocusignSettings, private readonly fetchImpl: typeof fetch = fetch) {
     this.key = createPrivateKey(settings.privateKeyPem);
+  }
+
+  /** A request that could not reach DocuSign at all (DNS, refused, timeout) is a DocusignError too. */
+  private async send(url: URL | string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (err) {
+      throw new DocusignError(`DocuSign could not be reached (${(err as Error).message})`, 0);
+    }
   }
 
   /** An access token from the JWT grant, reused until a minute before it expires. */
@@ -64,7 +74,7 @@ export class DocusignClient {
       .setIssuedAt()
       .setExpirationTime(`${JWT_LIFETIME_SECONDS}s`)
       .sign(this.key);
-    const res = await this.fetchImpl(new URL('/oauth/token', auth), {
+    const res = await this.send(new URL('/oauth/token', auth), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
@@ -80,7 +90,7 @@ export class DocusignClient {
 
   private async call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
     const url = `${this.settings.apiUrl.replace(/\/$/, '')}/v2/accounts/${encodeURIComponent(this.settings.accountId)}${path}`;
-    const res = await this.fetchImpl(url, {
+    const res = await this.send(url, {
       method,
       headers: {
         authorization: `Bearer ${await this.accessToken()}`,

@@ -1,10 +1,10 @@
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { StandardFonts, rgb } from 'pdf-lib';
 import type { Config } from '../../../config.js';
 import type { FieldCipher } from '../../../crypto/field-encryption.js';
 import type { Tx } from '../../../db/tenant.js';
 import { organizationSigningIdentity } from './certificate.js';
 import { DocusignClient, verifyConnectSignature, type DocusignSettings } from './docusign.js';
-import { buildSignedPdf, type SignatureEvidence } from './signed-document.js';
+import { buildSignedPdf, loadOriginal, type SignatureEvidence } from './signed-document.js';
 
 export interface SignatureRequest {
   trx: Tx;
@@ -69,7 +69,7 @@ const RECIPIENT_VIEW_SECONDS = 300;
  * so no clause of the document is covered. Answers the PDF and the page's number.
  */
 export async function withSignaturePage(original: Buffer, session: Pick<SigningSession, 'contractTitle' | 'organizationName' | 'signer'>) {
-  const doc = await PDFDocument.load(original, { updateMetadata: false });
+  const doc = await loadOriginal(original);
   const font = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const last = doc.getPages().at(-1);

@@ -151,7 +151,8 @@ function checkSignatureImage(png: Buffer) {
   }
 }
 
-async function loadOriginal(original: Buffer): Promise<PDFDocument> {
+/** The document to sign; one pdf-lib cannot read (encrypted, damaged) is the uploader's to replace. */
+export async function loadOriginal(original: Buffer): Promise<PDFDocument> {
   try {
     return await PDFDocument.load(original, { updateMetadata: false });
   } catch {
