@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PEOPLE, seedDemo } from '../../src/server/demo/demo-data.js';
 import { passwordProblems } from '../../src/server/modules/auth/passwords.js';
+import { withTenant } from '../../src/server/db/tenant.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 describe('npm run seed:demo', () => {
@@ -58,5 +59,10 @@ describe('npm run seed:demo', () => {
     const weekday = (o: { local_start: string }) => new Date(`${o.local_start.slice(0, 10)}T12:00:00Z`).getUTCDay();
     expect(rehearsals.every((o: { local_start: string }) => weekday(o) >= 1 && weekday(o) <= 5)).toBe(true);
     expect(performances.every((o: { local_start: string }) => weekday(o) === 0 || weekday(o) === 6)).toBe(true);
+    // Each of the 28 calls is reminded 24 h and 2 h before, to the artists taking part.
+    const reminders = await withTenant(t.services.database.db, { organizationId: DEMO_ORGANIZATION.id }, (trx) =>
+      trx.selectFrom('reminders').select(['key', 'fire_at']).where('key', 'like', 'event:%').where('status', '=', 'pending').execute());
+    expect(reminders).toHaveLength(56);
+    expect(reminders.every((r) => r.fire_at.getTime() > Date.now())).toBe(true);
   });
 });

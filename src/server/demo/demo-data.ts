@@ -7,6 +7,7 @@ import type { Role } from '../db/schema.js';
 import { withTenant, type Tx } from '../db/tenant.js';
 import { hashPassword } from '../modules/auth/passwords.js';
 import { planSeries } from '../modules/schedules/recurrence.js';
+import { syncReminders } from '../modules/schedules/schedules.service.js';
 import type { Services } from '../services.js';
 
 /** Shared password of the demo people (development data only; `seed:demo` refuses production). */
@@ -173,6 +174,7 @@ async function seedHamletSchedule(trx: Tx, origin: AuditOrigin, created: string[
       location_name: s.location_name, location_address: '1 Broadway, New York, NY', call_time_notes: s.call_time_notes, created_by: admin.id,
     }).execute();
     await trx.insertInto('event_participants').values(artists.map((a, i) => ({ organization_id: orgId, event_id: s.id, user_id: a.id, role: parts[i] ?? null }))).execute();
+    await syncReminders({ trx, organizationId: orgId }, s.id);
     created.push(`${plan.occurrences.length} ${s.type}s of Hamlet`);
     await recordAudit(trx, origin, { entityType: 'event', entityId: s.id, action: 'create', after: { title: s.title, rrule: plan.rrule, participants: artists.length } });
   }

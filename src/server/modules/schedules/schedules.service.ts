@@ -236,7 +236,8 @@ async function tell(ctx: RequestContext, recipients: readonly string[], subject:
  * Reminders a day and two hours before each future occurrence, to the people taking part (not
  * those who declined). Rescheduled as a whole whenever the event or its people change.
  */
-async function syncReminders(ctx: RequestContext, eventId: string) {
+/** The 24 h / 2 h reminders and the acknowledgment reminder of an event, rebuilt from its current state. */
+export async function syncReminders(ctx: Pick<RequestContext, 'trx' | 'organizationId'>, eventId: string) {
   await cancelReminders(ctx.trx, ctx.organizationId, `event:${eventId}:`);
   const event = await queries.findEvent(ctx.trx, ctx.organizationId, eventId);
   if (!event || event.status === 'cancelled') return;
