@@ -4,7 +4,7 @@ import SvgIcon, { type SvgIconProps } from '@mui/material/SvgIcon';
  * The few Material Design icons the shell needs (24px paths, Apache-2.0), drawn with SvgIcon so
  * the app does not pull in the whole icon package.
  */
-function icon(path: string, name: string) {
+export function icon(path: string, name: string) {
   const Icon = (props: SvgIconProps) => (
     <SvgIcon aria-hidden {...props}>
       <path d={path} />

@@ -32,6 +32,7 @@ import { ArrowForwardIcon, ContractsIcon, PersonAddIcon, SearchIcon, UploadIcon 
 import { IconTile } from '../components/IconTile.js';
 import { Page } from '../components/Page.js';
 import { useDebounced } from '../components/useDebounced.js';
+import { FilterChips } from '../components/FilterChips.js';
 import type { Production } from './productions/types.js';
 import { AssignForm } from './contracts/AssignForm.js';
 import { ContractStatusChip, MyStatusChip } from './contracts/chips.js';
@@ -46,35 +47,7 @@ const PAGE_SIZE = 20;
 
 /** Status filter as toggle chips: none chosen is every status. */
 function StatusChips({ value, onChange }: { value: ContractStatus[]; onChange: (next: ContractStatus[]) => void }) {
-  const toggle = (s: ContractStatus) => onChange(value.includes(s) ? value.filter((x) => x !== s) : [...value, s]);
-  return (
-    <Box role="group" aria-label="Status" sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-      <Chip
-        label="All"
-        clickable
-        color={value.length === 0 ? 'primary' : 'default'}
-        variant={value.length === 0 ? 'filled' : 'outlined'}
-        aria-pressed={value.length === 0}
-        onClick={() => onChange([])}
-        sx={{ minHeight: 44, borderRadius: 22, px: 0.5 }}
-      />
-      {CONTRACT_STATUSES.map((s) => {
-        const on = value.includes(s);
-        return (
-          <Chip
-            key={s}
-            label={CONTRACT_STATUS_LABEL[s]}
-            clickable
-            color={on ? 'primary' : 'default'}
-            variant={on ? 'filled' : 'outlined'}
-            aria-pressed={on}
-            onClick={() => toggle(s)}
-            sx={{ minHeight: 44, borderRadius: 22, px: 0.5 }}
-          />
-        );
-      })}
-    </Box>
-  );
+  return <FilterChips label="Status" allLabel="All" options={CONTRACT_STATUSES} labels={CONTRACT_STATUS_LABEL} value={value} onChange={onChange} />;
 }
 
 function ContractsTable({ rows, selected, onSelect }: { rows: Contract[]; selected: Set<string>; onSelect: (ids: string[], on: boolean) => void }) {

@@ -5,7 +5,6 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
-import Chip from '@mui/material/Chip';
 import Collapse from '@mui/material/Collapse';
 import IconButton from '@mui/material/IconButton';
 import LinearProgress from '@mui/material/LinearProgress';
@@ -23,6 +22,7 @@ import { AddIcon, ScheduleIcon, SyncIcon, TuneIcon } from '../components/icons.j
 import { EmptyState } from '../components/ListStates.js';
 import { useNotice } from '../components/Notice.js';
 import { Page } from '../components/Page.js';
+import { FilterChips } from '../components/FilterChips.js';
 import { deviceTimeZone } from './profile/fields.js';
 import { CancelEventDialog, MoveDialog } from './schedule/ChangeDialogs.js';
 import { ConflictList } from './schedule/ConflictList.js';
@@ -52,36 +52,18 @@ function rememberedZone(): string | null {
 
 const sameInstant = (a: string, b: string) => a === b || new Date(a).getTime() === new Date(b).getTime();
 
-/** Type filter as toggle chips: none chosen is every type. */
+/** Type filter as toggle chips, each with its calendar colour: none chosen is every type. */
 function TypeChips({ value, onChange }: { value: EventType[]; onChange: (next: EventType[]) => void }) {
   return (
-    <Box role="group" aria-label="Types" sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-      <Chip
-        label="All types"
-        clickable
-        color={value.length === 0 ? 'primary' : 'default'}
-        variant={value.length === 0 ? 'filled' : 'outlined'}
-        aria-pressed={value.length === 0}
-        onClick={() => onChange([])}
-        sx={{ minHeight: 44, borderRadius: 22, px: 0.5 }}
-      />
-      {EVENT_TYPES.map((t) => {
-        const on = value.includes(t);
-        return (
-          <Chip
-            key={t}
-            label={TYPE_LABEL[t]}
-            clickable
-            icon={<Box component="span" aria-hidden sx={{ width: 10, height: 10, borderRadius: '50%', bgcolor: TYPE_COLOUR[t], ml: '10px !important' }} />}
-            color={on ? 'primary' : 'default'}
-            variant={on ? 'filled' : 'outlined'}
-            aria-pressed={on}
-            onClick={() => onChange(on ? value.filter((x) => x !== t) : [...value, t])}
-            sx={{ minHeight: 44, borderRadius: 22, px: 0.5 }}
-          />
-        );
-      })}
-    </Box>
+    <FilterChips
+      label="Types"
+      allLabel="All types"
+      options={EVENT_TYPES}
+      labels={TYPE_LABEL}
+      value={value}
+      onChange={onChange}
+      marker={(t) => <Box component="span" aria-hidden sx={{ width: 10, height: 10, borderRadius: '50%', bgcolor: TYPE_COLOUR[t], ml: '10px !important' }} />}
+    />
   );
 }
 

@@ -1,16 +1,6 @@
-import SvgIcon, { type SvgIconProps } from '@mui/material/SvgIcon';
+import { icon } from '../../components/icons.js';
 
 /** Material Design icons (24px paths, Apache-2.0) only the schedule screens use. */
-function icon(path: string, name: string) {
-  const Icon = (props: SvgIconProps) => (
-    <SvgIcon aria-hidden {...props}>
-      <path d={path} />
-    </SvgIcon>
-  );
-  Icon.displayName = `${name}Icon`;
-  return Icon;
-}
-
 export const ChevronLeftIcon = icon('M15.41 7.41 14 6l-6 6 6 6 1.41-1.41L10.83 12z', 'ChevronLeft');
 export const ChevronRightIcon = icon('M10 6 8.59 7.41 13.17 12l-4.58 4.59L10 18l6-6z', 'ChevronRight');
 export const MoveIcon = icon(
